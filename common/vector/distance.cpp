@@ -1,0 +1,79 @@
+#include "vector/distance.h"
+
+#include <atomic>
+#include <cmath>
+#include <limits>
+
+#include "vector/distance_kernels.h"
+
+namespace llmspell::vector {
+namespace {
+
+using PairKernel = float (*)(const float*, const float*, std::size_t);
+using DotNormsKernel = kernels::DotAndNorms (*)(const float*, const float*, std::size_t);
+
+struct KernelSet {
+  PairKernel l2_squared;
+  PairKernel inner_product;
+  DotNormsKernel dot_and_norms;
+  const char* name;
+};
+
+constexpr KernelSet kPortable{kernels::l2_squared_portable, kernels::inner_product_portable,
+                              kernels::dot_and_norms_portable, "portable"};
+#if defined(__x86_64__)
+constexpr KernelSet kAvx2{kernels::l2_squared_avx2, kernels::inner_product_avx2,
+                          kernels::dot_and_norms_avx2, "avx2-fma"};
+#endif
+
+const KernelSet* detect() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &kAvx2;
+#endif
+  return &kPortable;
+}
+
+const KernelSet* const kBest = detect();
+std::atomic<bool> g_force_portable{false};
+
+inline const KernelSet& active() {
+  return g_force_portable.load(std::memory_order_relaxed) ? kPortable : *kBest;
+}
+
+}  // namespace
+
+float l2_squared(const float* a, const float* b, std::size_t n) {
+  return active().l2_squared(a, b, n);
+}
+
+float l2_distance(const float* a, const float* b, std::size_t n) {
+  return std::sqrt(active().l2_squared(a, b, n));
+}
+
+float inner_product(const float* a, const float* b, std::size_t n) {
+  return active().inner_product(a, b, n);
+}
+
+float cosine_distance(const float* a, const float* b, std::size_t n) {
+  kernels::DotAndNorms r = active().dot_and_norms(a, b, n);
+  double denominator = std::sqrt(double{r.norm_a2} * double{r.norm_b2});
+  if (denominator == 0) return std::numeric_limits<float>::quiet_NaN();
+  double similarity = r.dot / denominator;
+  // Rounding can push |cos| a hair past 1; clamp so distances stay in [0, 2].
+  if (similarity > 1) similarity = 1;
+  if (similarity < -1) similarity = -1;
+  return static_cast<float>(1.0 - similarity);
+}
+
+double norm(const float* a, std::size_t n) {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += double{a[i]} * a[i];
+  return std::sqrt(sum);
+}
+
+const char* kernel_name() { return active().name; }
+
+bool force_portable_kernels(bool force) { return g_force_portable.exchange(force); }
+
+}  // namespace llmspell::vector
