@@ -1,8 +1,6 @@
 #include "vector/vector_text.h"
 
 #include <charconv>
-#include <cmath>
-#include <limits>
 
 #include "vector/limits.h"
 
@@ -31,7 +29,8 @@ ParseError parse_number(std::string_view s, std::size_t& i, float& value) {
     i = start;
     return ParseError::kBadNumber;
   }
-  double parsed = 0;
+  // Parse straight to float: going through double would round twice.
+  float parsed = 0;
   auto [end, ec] = std::from_chars(s.data() + i, s.data() + s.size(), parsed);
   if (ec == std::errc::invalid_argument) {
     i = start;
@@ -40,18 +39,13 @@ ParseError parse_number(std::string_view s, std::size_t& i, float& value) {
   std::size_t next = static_cast<std::size_t>(end - s.data());
   if (ec == std::errc::result_out_of_range) {
     // Tiny magnitudes underflow to zero, as strtof does; huge ones are not representable.
-    std::string_view digits = s.substr(i, next - i);
-    std::size_t e = digits.find_first_of("eE");
-    bool negative_exponent = e != std::string_view::npos && e + 1 < digits.size() && digits[e + 1] == '-';
-    if (!negative_exponent) {
+    double magnitude = 0;
+    std::from_chars(s.data() + i, end, magnitude);
+    if (!(magnitude < 1)) {
       i = start;
       return ParseError::kNotFinite;
     }
     parsed = 0;
-  }
-  if (std::fabs(parsed) > std::numeric_limits<float>::max()) {
-    i = start;
-    return ParseError::kNotFinite;
   }
   value = static_cast<float>(negative ? -parsed : parsed);
   i = next;

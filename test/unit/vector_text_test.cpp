@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -124,6 +125,24 @@ TEST(VectorText, RoundTripsRandomFloatsExactly) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     ASSERT_EQ(std::memcmp(&back.values[i], &v[i], sizeof(float)), 0) << i << " " << v[i];
   }
+}
+
+}  // namespace
+}  // namespace llmspell::vector
+
+namespace llmspell::vector {
+namespace {
+
+TEST(VectorText, FloatLimitsAndSubnormals) {
+  Parsed max = parse("[3.4028235e+38,-3.4028235e38]");
+  ASSERT_TRUE(max.status.ok()) << describe(max.status.error);
+  EXPECT_EQ(max.values[0], std::numeric_limits<float>::max());
+  EXPECT_EQ(max.values[1], -std::numeric_limits<float>::max());
+  Parsed sub = parse("[1e-40,1.4e-45]");
+  ASSERT_TRUE(sub.status.ok()) << describe(sub.status.error);
+  EXPECT_EQ(sub.values[0], 1e-40f);
+  EXPECT_EQ(sub.values[1], std::numeric_limits<float>::denorm_min());
+  EXPECT_EQ(parse("[3.5e38]").status.error, ParseError::kNotFinite);
 }
 
 }  // namespace

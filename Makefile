@@ -1,0 +1,61 @@
+# Entry points: make, make install, make test, make bench, make format, make demo.
+# CMake builds the core, the SQLite module and the tests; PGXS builds the PostgreSQL extension.
+#   make test SANITIZE=1   runs the core and SQLite tests under AddressSanitizer + UBSan
+
+SANITIZE ?= 0
+JOBS ?= 2
+BUILD := build
+ifeq ($(SANITIZE),1)
+TEST_BUILD := build-asan
+else
+TEST_BUILD := build
+endif
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+PG_CONFIG ?= pg_config
+
+.PHONY: all core pg install test test-unit test-pg bench format demo clean
+
+all: core pg
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build-asan/Makefile: CMakeLists.txt
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DLLMSPELL_SANITIZE=ON
+
+build-bench/Makefile: CMakeLists.txt
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DLLMSPELL_BENCH=ON
+
+core: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+pg: core
+	$(MAKE) -C pg_extension PG_CONFIG=$(PG_CONFIG) CORE_BUILD=$(CURDIR)/$(BUILD)
+
+# PostgreSQL 15 has no per-user extension directory: installing needs root.
+install: pg
+	$(SUDO) $(MAKE) -C pg_extension PG_CONFIG=$(PG_CONFIG) CORE_BUILD=$(CURDIR)/$(BUILD) install
+
+test-unit: $(TEST_BUILD)/Makefile
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-pg: install
+	test/pg/run-tests
+
+test: test-unit test-pg
+
+bench: build-bench/Makefile
+	cmake --build build-bench -j $(JOBS)
+	build-bench/test/bench/bench_kernels
+
+format:
+	find common pg_extension/src sqlite_extension test cli -name '*.cpp' -o -name '*.h' 2>/dev/null \
+	  | xargs clang-format -i
+
+demo: core
+	test/demo/run-demo $(BUILD)/sqlite_extension/llmspell.so
+
+clean:
+	rm -rf build build-asan build-bench
+	$(MAKE) -C pg_extension clean CORE_BUILD=$(CURDIR)/$(BUILD)
