@@ -1,0 +1,123 @@
+// The in-memory store: one contiguous block per node for level 0 (link count, 2M links, the
+// vector), so a level-0 expansion touches one region per neighbour; upper-level links in a small
+// separate allocation for the few nodes that have them. Builds, tests and benchmarks use it; the
+// database hosts build here and then write the finished graph out.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "hnsw/metric.h"
+#include "hnsw/types.h"
+
+namespace llmspell::hnsw {
+
+class ArenaStore {
+ public:
+  explicit ArenaStore(const Params& params);
+
+  // Makes room for `nodes` slots in total; required before concurrent allocate() calls.
+  void reserve(std::size_t nodes);
+  // A free slot (reused after deletion) or a new one, with the given level and no links.
+  NodeId allocate(int level);
+  // Returns a deleted slot for reuse by allocate().
+  void release(NodeId node);
+  void set_vector(NodeId node, const float* prepared) {
+    std::memcpy(vector(node), prepared, dims_ * sizeof(float));
+  }
+
+  std::uint32_t dims() const { return dims_; }
+  std::size_t id_limit() const { return used_.load(std::memory_order_acquire); }
+  int level(NodeId n) const { return levels_[n]; }
+  bool deleted(NodeId n) const { return deleted_[n] != 0; }
+  void set_deleted(NodeId n, bool d) { deleted_[n] = d ? 1 : 0; }
+  const float* vector(NodeId n) const {
+    return reinterpret_cast<const float*>(block(n) + vector_offset_);
+  }
+  float* vector(NodeId n) { return reinterpret_cast<float*>(block(n) + vector_offset_); }
+
+  float distance(const float* query, NodeId n) const {
+    return metric_distance(metric_, query, vector(n), dims_);
+  }
+  float distance(NodeId a, NodeId b) const {
+    return metric_distance(metric_, vector(a), vector(b), dims_);
+  }
+
+  // A reused slot may have fewer levels than stale links to it assume: it has no links there.
+  std::uint32_t links(NodeId n, int level, NodeId* out) const {
+    if (level > levels_[n]) return 0;
+    const std::uint32_t* l = link_list(n, level);
+    std::memcpy(out, l + 1, l[0] * sizeof(NodeId));
+    return l[0];
+  }
+  void set_links(NodeId n, int level, const NodeId* ids, std::uint32_t count) {
+    std::uint32_t* l = link_list(n, level);
+    std::memcpy(l + 1, ids, count * sizeof(NodeId));
+    l[0] = count;
+  }
+  void prefetch(NodeId n) const { __builtin_prefetch(block(n) + vector_offset_); }
+
+  NodeId entry_point() const { return entry_; }
+  int max_level() const { return max_level_; }
+  void set_entry_point(NodeId n, int level) {
+    entry_ = n;
+    max_level_ = level;
+  }
+
+  void lock(NodeId n) const { locks_[n % kLockStripes].lock(); }
+  void unlock(NodeId n) const { locks_[n % kLockStripes].unlock(); }
+
+  template <class F>
+  void for_each_node(F&& fn) const {
+    std::size_t limit = id_limit();
+    for (std::size_t n = 0; n < limit; ++n) fn(static_cast<NodeId>(n));
+  }
+
+  // Bytes held for the nodes in use (blocks, upper links, per-node metadata).
+  std::size_t memory_bytes() const;
+
+ private:
+  static constexpr std::size_t kChunkShift = 12;  // 4096 nodes per chunk
+  static constexpr std::size_t kChunkNodes = std::size_t{1} << kChunkShift;
+  static constexpr std::size_t kLockStripes = 1024;
+
+  const std::byte* block(NodeId n) const {
+    return chunks_[n >> kChunkShift].get() + (n & (kChunkNodes - 1)) * block_size_;
+  }
+  std::byte* block(NodeId n) {
+    return chunks_[n >> kChunkShift].get() + (n & (kChunkNodes - 1)) * block_size_;
+  }
+  const std::uint32_t* link_list(NodeId n, int level) const {
+    if (level == 0) return reinterpret_cast<const std::uint32_t*>(block(n));
+    return upper_[n].get() + static_cast<std::size_t>(level - 1) * (1 + m_);
+  }
+  std::uint32_t* link_list(NodeId n, int level) {
+    if (level == 0) return reinterpret_cast<std::uint32_t*>(block(n));
+    return upper_[n].get() + static_cast<std::size_t>(level - 1) * (1 + m_);
+  }
+  void init_slot(NodeId n, int level);
+
+  Metric metric_;
+  std::uint32_t dims_;
+  std::uint32_t m_;
+  std::size_t vector_offset_;
+  std::size_t block_size_;
+  std::vector<std::unique_ptr<std::byte[]>> chunks_;
+  std::vector<std::uint8_t> levels_;
+  std::vector<std::uint8_t> deleted_;
+  std::vector<std::unique_ptr<std::uint32_t[]>> upper_;
+  std::atomic<std::size_t> used_{0};
+  std::size_t capacity_ = 0;
+  std::vector<NodeId> free_;
+  std::mutex alloc_mutex_;
+  NodeId entry_ = kNoNode;
+  int max_level_ = -1;
+  mutable std::mutex locks_[kLockStripes];
+};
+
+}  // namespace llmspell::hnsw

@@ -1,0 +1,436 @@
+// The HNSW algorithm (Malkov & Yashunin), written once against a store. A store holds nodes
+// (vector, level, links per level, deleted mark) wherever it likes: an arena in memory, index
+// pages, shadow tables. It provides:
+//
+//   std::uint32_t dims() const;
+//   std::size_t id_limit() const;                       // every NodeId is below this
+//   int level(NodeId) const;
+//   bool deleted(NodeId) const;
+//   void set_deleted(NodeId, bool);
+//   float distance(const float* query, NodeId) const;   // query already prepared (metric.h)
+//   float distance(NodeId, NodeId) const;
+//   std::uint32_t links(NodeId, int level, NodeId* out) const;   // copies, returns the count
+//   void set_links(NodeId, int level, const NodeId* ids, std::uint32_t count);
+//   void prefetch(NodeId) const;                        // a hint; may do nothing
+//   NodeId entry_point() const;  int max_level() const;  void set_entry_point(NodeId, int);
+//   void lock(NodeId) const;  void unlock(NodeId) const;  // only used by concurrent builds
+//   template <class F> void for_each_node(F) const;     // every allocated node, deleted or not
+//
+// The graph never allocates nodes itself: the caller stores the vector and level, then calls
+// link(). Filters (tenant, scope) and deletion are evaluated during traversal: rejected nodes are
+// walked through but not returned.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <mutex>
+#include <queue>
+#include <vector>
+
+#include "hnsw/filter.h"
+#include "hnsw/types.h"
+#include "hnsw/visited.h"
+
+namespace llmspell::hnsw {
+
+// Level for a new node: floor(-ln(u) * mL) with mL = 1/ln(M), u drawn from a hash of the seed and
+// a per-insert key, so a given seed and key always give the same level.
+int sample_level(const Params& p, std::uint64_t key);
+
+template <class Store>
+class Graph {
+ public:
+  Graph(const Params& params, Store& store) : params_(params), store_(store) {}
+
+  const Params& params() const { return params_; }
+  Store& store() { return store_; }
+  const Store& store() const { return store_; }
+
+  // Set when several threads call link() at once: link lists are then read under node locks.
+  void set_concurrent(bool on) { concurrent_ = on; }
+
+  // Connects a node whose vector and level are already in the store.
+  void link(NodeId node, const float* vec);
+
+  // k nearest accepted nodes, nearest first. `filter` may be null. When the filter can count its
+  // nodes and passes few of them, an exact scan over those nodes is cheaper and exact.
+  std::vector<Candidate> search(const float* query, std::uint32_t k, std::uint32_t ef,
+                                const Filter* filter) const;
+
+  // Exact k-NN over every accepted node (the oracle, and the plan for very selective filters).
+  std::vector<Candidate> exact_search(const float* query, std::uint32_t k,
+                                      const Filter* filter) const;
+
+  // Marks nodes deleted (they stop being returned at once) and repairs the links of the
+  // neighbours they point to, so the graph stays navigable. Other nodes may still link to them:
+  // deleted nodes keep routing searches until consolidate().
+  void remove(const std::vector<NodeId>& nodes);
+
+  // Repairs every live node that still links to a deleted node (one pass over the graph). After
+  // it no live node links to a deleted one, so the store may reuse their slots.
+  void consolidate();
+
+  // True when an exact scan of `matching` nodes is expected to be cheaper than a filtered graph
+  // search: the graph visits about ef * M / selectivity nodes, the scan visits `matching`.
+  bool prefer_exact(std::int64_t matching, std::uint32_t ef) const;
+
+ private:
+  using MaxHeap = std::priority_queue<Candidate>;  // farthest on top
+  struct Closer {
+    bool operator()(const Candidate& a, const Candidate& b) const { return b < a; }
+  };
+  using MinHeap = std::priority_queue<Candidate, std::vector<Candidate>, Closer>;
+
+  bool accepted(NodeId n, const Filter* filter) const {
+    return !store_.deleted(n) && (filter == nullptr || filter->accepts(n));
+  }
+
+  std::uint32_t read_links(NodeId n, int level, NodeId* out) const {
+    if (!concurrent_) return store_.links(n, level, out);
+    store_.lock(n);
+    std::uint32_t c = store_.links(n, level, out);
+    store_.unlock(n);
+    return c;
+  }
+
+  // Greedy walk on one level towards the query (ef = 1).
+  Candidate greedy(const float* query, Candidate cur, int level) const;
+
+  // Best-first search on one level; returns up to ef accepted nodes (farthest on top).
+  MaxHeap search_layer(const float* query, const Candidate& entry, std::uint32_t ef, int level,
+                       const Filter* filter) const;
+
+  // The neighbour-selection heuristic: keeps a candidate only if it is closer to the base than to
+  // every candidate already kept, which spreads links in all directions.
+  void select_neighbors(std::vector<Candidate>& sorted, std::uint32_t max_count) const;
+
+  // Adds `from` to the links of `to` on `level`, pruning with the heuristic when full.
+  void add_link(NodeId to, NodeId from, float distance, int level);
+
+  void repair(NodeId node, NodeId removed, int level, const NodeId* removed_links,
+              std::uint32_t removed_count);
+  // Relinks `node` on `level` from its live links and the live links of its deleted links.
+  void relink_around_deleted(NodeId node, int level, const NodeId* links, std::uint32_t count);
+
+  Params params_;
+  Store& store_;
+  bool concurrent_ = false;
+  mutable VisitedPool visited_;
+  std::mutex entry_mutex_;
+};
+
+// ---- implementation -------------------------------------------------------------------------
+
+template <class Store>
+Candidate Graph<Store>::greedy(const float* query, Candidate cur, int level) const {
+  NodeId links[2 * kMaxM];
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    std::uint32_t count = read_links(cur.node, level, links);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      if (store_.level(links[i]) < level) continue;
+      float d = store_.distance(query, links[i]);
+      if (d < cur.distance) {
+        cur = {d, links[i]};
+        changed = true;
+      }
+    }
+  }
+  return cur;
+}
+
+template <class Store>
+typename Graph<Store>::MaxHeap Graph<Store>::search_layer(const float* query,
+                                                          const Candidate& entry,
+                                                          std::uint32_t ef, int level,
+                                                          const Filter* filter) const {
+  VisitedLease visited(visited_);
+  visited->reset(store_.id_limit());
+  MaxHeap results;
+  MinHeap candidates;
+  visited->insert(entry.node);
+  candidates.push(entry);
+  if (accepted(entry.node, filter)) results.push(entry);
+  float bound = results.size() >= ef ? results.top().distance : INFINITY;
+
+  NodeId links[2 * kMaxM];
+  while (!candidates.empty()) {
+    Candidate c = candidates.top();
+    if (c.distance > bound) break;
+    candidates.pop();
+    std::uint32_t count = read_links(c.node, level, links);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      if (i + 1 < count) store_.prefetch(links[i + 1]);
+      NodeId n = links[i];
+      if (!visited->insert(n)) continue;
+      // A stale link into a slot reused at a lower level: not a node of this level.
+      if (level > 0 && store_.level(n) < level) continue;
+      float d = store_.distance(query, n);
+      if (results.size() < ef || d < bound) {
+        candidates.push({d, n});
+        if (accepted(n, filter)) {
+          results.push({d, n});
+          if (results.size() > ef) results.pop();
+          if (results.size() >= ef) bound = results.top().distance;
+        }
+      }
+    }
+  }
+  return results;
+}
+
+template <class Store>
+void Graph<Store>::select_neighbors(std::vector<Candidate>& sorted,
+                                    std::uint32_t max_count) const {
+  if (sorted.size() <= max_count) return;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < sorted.size() && kept < max_count; ++i) {
+    const Candidate& c = sorted[i];
+    bool good = true;
+    for (std::size_t j = 0; j < kept; ++j) {
+      if (store_.distance(c.node, sorted[j].node) < c.distance) {
+        good = false;
+        break;
+      }
+    }
+    if (good) sorted[kept++] = c;
+  }
+  sorted.resize(kept);
+}
+
+template <class Store>
+void Graph<Store>::add_link(NodeId to, NodeId from, float distance, int level) {
+  NodeId links[2 * kMaxM + 1];
+  std::uint32_t max_count = max_links(params_, level);
+  if (store_.level(to) < level) return;
+  store_.lock(to);
+  std::uint32_t count = store_.links(to, level, links);
+  bool present = false;
+  for (std::uint32_t i = 0; i < count && !present; ++i) present = links[i] == from;
+  if (!present) {
+    if (count < max_count) {
+      links[count++] = from;
+      store_.set_links(to, level, links, count);
+    } else {
+      std::vector<Candidate> cands;
+      cands.reserve(count + 1);
+      cands.push_back({distance, from});
+      for (std::uint32_t i = 0; i < count; ++i)
+        cands.push_back({store_.distance(to, links[i]), links[i]});
+      std::sort(cands.begin(), cands.end());
+      select_neighbors(cands, max_count);
+      for (std::size_t i = 0; i < cands.size(); ++i) links[i] = cands[i].node;
+      store_.set_links(to, level, links, static_cast<std::uint32_t>(cands.size()));
+    }
+  }
+  store_.unlock(to);
+}
+
+template <class Store>
+void Graph<Store>::link(NodeId node, const float* vec) {
+  int level = store_.level(node);
+  std::unique_lock<std::mutex> entry_lock(entry_mutex_);
+  NodeId entry = store_.entry_point();
+  int top = store_.max_level();
+  if (entry == kNoNode) {
+    store_.set_entry_point(node, level);
+    return;
+  }
+  // Only an insert that raises the top level keeps the entry lock for its whole duration.
+  if (level <= top) entry_lock.unlock();
+
+  Candidate cur{store_.distance(vec, entry), entry};
+  for (int l = top; l > level; --l) cur = greedy(vec, cur, l);
+  std::vector<Candidate> found;
+  for (int l = std::min(level, top); l >= 0; --l) {
+    MaxHeap w = search_layer(vec, cur, params_.ef_construction, l, nullptr);
+    found.clear();
+    while (!w.empty()) {
+      if (w.top().node != node) found.push_back(w.top());
+      w.pop();
+    }
+    std::reverse(found.begin(), found.end());  // nearest first
+    if (found.empty()) continue;               // only deleted nodes around: keep descending
+    cur = found.front();
+    select_neighbors(found, params_.m);
+    NodeId ids[2 * kMaxM];
+    for (std::size_t i = 0; i < found.size(); ++i) ids[i] = found[i].node;
+    store_.lock(node);
+    store_.set_links(node, l, ids, static_cast<std::uint32_t>(found.size()));
+    store_.unlock(node);
+    for (const Candidate& c : found) add_link(c.node, node, c.distance, l);
+  }
+  if (level > top) store_.set_entry_point(node, level);
+}
+
+template <class Store>
+bool Graph<Store>::prefer_exact(std::int64_t matching, std::uint32_t ef) const {
+  if (matching < 0) return false;
+  double total = static_cast<double>(store_.id_limit());
+  if (total <= 0) return true;
+  double selectivity = std::max(static_cast<double>(matching) / total, 1e-9);
+  double graph_cost = static_cast<double>(std::max<std::uint32_t>(ef, 1)) * params_.m / selectivity;
+  return static_cast<double>(matching) <= graph_cost;
+}
+
+template <class Store>
+std::vector<Candidate> Graph<Store>::exact_search(const float* query, std::uint32_t k,
+                                                  const Filter* filter) const {
+  MaxHeap best;
+  auto consider = [&](NodeId n) {
+    if (!accepted(n, filter)) return;
+    float d = store_.distance(query, n);
+    if (best.size() < k) {
+      best.push({d, n});
+    } else if (d < best.top().distance) {
+      best.pop();
+      best.push({d, n});
+    }
+  };
+  if (k == 0) return {};
+  if (filter != nullptr && filter->count() >= 0) {
+    filter->for_each(consider);
+  } else {
+    store_.for_each_node(consider);
+  }
+  std::vector<Candidate> out(best.size());
+  for (std::size_t i = out.size(); i-- > 0;) {
+    out[i] = best.top();
+    best.pop();
+  }
+  return out;
+}
+
+template <class Store>
+std::vector<Candidate> Graph<Store>::search(const float* query, std::uint32_t k, std::uint32_t ef,
+                                            const Filter* filter) const {
+  if (k == 0) return {};
+  ef = std::max(ef, k);
+  if (filter != nullptr) {
+    std::int64_t matching = filter->count();
+    if (matching == 0) return {};
+    if (prefer_exact(matching, ef)) return exact_search(query, k, filter);
+  }
+  NodeId entry = store_.entry_point();
+  if (entry == kNoNode) return {};
+  Candidate cur{store_.distance(query, entry), entry};
+  for (int l = store_.max_level(); l > 0; --l) cur = greedy(query, cur, l);
+  MaxHeap w = search_layer(query, cur, ef, 0, filter);
+  while (w.size() > k) w.pop();
+  std::vector<Candidate> out(w.size());
+  for (std::size_t i = out.size(); i-- > 0;) {
+    out[i] = w.top();
+    w.pop();
+  }
+  return out;
+}
+
+template <class Store>
+void Graph<Store>::repair(NodeId node, NodeId removed, int level, const NodeId* removed_links,
+                          std::uint32_t removed_count) {
+  NodeId links[2 * kMaxM];
+  std::uint32_t count = store_.links(node, level, links);
+  bool points_to_removed = false;
+  for (std::uint32_t i = 0; i < count && !points_to_removed; ++i)
+    points_to_removed = links[i] == removed;
+  if (!points_to_removed) return;
+  // Candidates: the node's other links plus the removed node's links; the heuristic keeps the
+  // ones that spread out best.
+  std::vector<Candidate> cands;
+  cands.reserve(count + removed_count);
+  auto consider = [&](NodeId n) {
+    if (n == node || n == removed || store_.deleted(n)) return;
+    for (const Candidate& c : cands)
+      if (c.node == n) return;
+    cands.push_back({store_.distance(node, n), n});
+  };
+  for (std::uint32_t i = 0; i < count; ++i) consider(links[i]);
+  for (std::uint32_t i = 0; i < removed_count; ++i) consider(removed_links[i]);
+  std::sort(cands.begin(), cands.end());
+  select_neighbors(cands, max_links(params_, level));
+  for (std::size_t i = 0; i < cands.size(); ++i) links[i] = cands[i].node;
+  store_.set_links(node, level, links, static_cast<std::uint32_t>(cands.size()));
+}
+
+template <class Store>
+void Graph<Store>::relink_around_deleted(NodeId node, int level, const NodeId* links,
+                                         std::uint32_t count) {
+  std::vector<Candidate> cands;
+  auto consider = [&](NodeId n) {
+    if (n == node || store_.deleted(n) || store_.level(n) < level) return;
+    for (const Candidate& c : cands)
+      if (c.node == n) return;
+    cands.push_back({store_.distance(node, n), n});
+  };
+  NodeId second[2 * kMaxM];
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (!store_.deleted(links[i])) {
+      consider(links[i]);
+      continue;
+    }
+    std::uint32_t c = store_.links(links[i], level, second);
+    for (std::uint32_t j = 0; j < c; ++j) consider(second[j]);
+  }
+  std::sort(cands.begin(), cands.end());
+  select_neighbors(cands, max_links(params_, level));
+  NodeId ids[2 * kMaxM];
+  for (std::size_t i = 0; i < cands.size(); ++i) ids[i] = cands[i].node;
+  store_.set_links(node, level, ids, static_cast<std::uint32_t>(cands.size()));
+}
+
+template <class Store>
+void Graph<Store>::consolidate() {
+  NodeId links[2 * kMaxM];
+  store_.for_each_node([&](NodeId n) {
+    if (store_.deleted(n)) return;
+    for (int l = store_.level(n); l >= 0; --l) {
+      std::uint32_t c = store_.links(n, l, links);
+      bool stale = false;
+      for (std::uint32_t i = 0; i < c && !stale; ++i) stale = store_.deleted(links[i]);
+      if (stale) relink_around_deleted(n, l, links, c);
+    }
+  });
+}
+
+template <class Store>
+void Graph<Store>::remove(const std::vector<NodeId>& nodes) {
+  for (NodeId n : nodes) store_.set_deleted(n, true);
+  NodeId removed_links[2 * kMaxM];
+  NodeId links[2 * kMaxM];
+  for (NodeId r : nodes) {
+    for (int l = store_.level(r); l >= 0; --l) {
+      std::uint32_t rc = store_.links(r, l, removed_links);
+      for (std::uint32_t i = 0; i < rc; ++i) {
+        if (!store_.deleted(removed_links[i])) repair(removed_links[i], r, l, removed_links, rc);
+      }
+    }
+  }
+  // A deleted entry point still routes searches, but its slot may be reused: move the entry to
+  // the highest live node.
+  NodeId entry = store_.entry_point();
+  if (entry == kNoNode || !store_.deleted(entry)) return;
+  NodeId best = kNoNode;
+  int best_level = -1;
+  for (int l = store_.level(entry); l >= 0 && best == kNoNode; --l) {
+    std::uint32_t c = store_.links(entry, l, links);
+    for (std::uint32_t i = 0; i < c; ++i) {
+      if (!store_.deleted(links[i]) && store_.level(links[i]) > best_level) {
+        best = links[i];
+        best_level = store_.level(links[i]);
+      }
+    }
+  }
+  if (best == kNoNode) {
+    store_.for_each_node([&](NodeId n) {
+      if (!store_.deleted(n) && store_.level(n) > best_level) {
+        best = n;
+        best_level = store_.level(n);
+      }
+    });
+  }
+  store_.set_entry_point(best, best == kNoNode ? -1 : best_level);
+}
+
+}  // namespace llmspell::hnsw
