@@ -41,6 +41,29 @@ inline const KernelSet& active() {
   return g_force_portable.load(std::memory_order_relaxed) ? kPortable : *kBest;
 }
 
+// Double-precision versions for the rare inputs whose float32 sums overflow or underflow
+// (components near 1e20 or 1e-20): the fast kernels stay unchanged for everyone else.
+double l2_squared_double(const float* a, const float* b, std::size_t n) {
+  double s = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double d = double{a[i]} - b[i];
+    s += d * d;
+  }
+  return s;
+}
+
+void dot_and_norms_double(const float* a, const float* b, std::size_t n, double* dot, double* na,
+                          double* nb) {
+  *dot = *na = *nb = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    *dot += double{a[i]} * b[i];
+    *na += double{a[i]} * a[i];
+    *nb += double{b[i]} * b[i];
+  }
+}
+
+bool unusable(float x) { return !std::isfinite(x) || x < std::numeric_limits<float>::min(); }
+
 }  // namespace
 
 float l2_squared(const float* a, const float* b, std::size_t n) {
@@ -48,7 +71,9 @@ float l2_squared(const float* a, const float* b, std::size_t n) {
 }
 
 float l2_distance(const float* a, const float* b, std::size_t n) {
-  return std::sqrt(active().l2_squared(a, b, n));
+  float squared = active().l2_squared(a, b, n);
+  if (std::isinf(squared)) return static_cast<float>(std::sqrt(l2_squared_double(a, b, n)));
+  return std::sqrt(squared);
 }
 
 float inner_product(const float* a, const float* b, std::size_t n) {
@@ -57,9 +82,13 @@ float inner_product(const float* a, const float* b, std::size_t n) {
 
 float cosine_distance(const float* a, const float* b, std::size_t n) {
   kernels::DotAndNorms r = active().dot_and_norms(a, b, n);
-  double denominator = std::sqrt(double{r.norm_a2} * double{r.norm_b2});
+  double dot = r.dot, na = r.norm_a2, nb = r.norm_b2;
+  if (unusable(r.norm_a2) || unusable(r.norm_b2) || !std::isfinite(r.dot)) {
+    dot_and_norms_double(a, b, n, &dot, &na, &nb);
+  }
+  double denominator = std::sqrt(na * nb);  // in double: neither overflows nor underflows
   if (denominator == 0) return std::numeric_limits<float>::quiet_NaN();
-  double similarity = r.dot / denominator;
+  double similarity = dot / denominator;
   // Rounding can push |cos| a hair past 1; clamp so distances stay in [0, 2].
   if (similarity > 1) similarity = 1;
   if (similarity < -1) similarity = -1;

@@ -16,6 +16,36 @@ std::size_t skip_spaces(std::string_view s, std::size_t i) {
   return i;
 }
 
+// Decimal order of magnitude of a plain number ("123.4e5" -> 7, "0.001" -> -3): enough to tell
+// an overflow from an underflow when from_chars reports the value out of range.
+long decimal_order(std::string_view number) {
+  long order = 0;
+  bool seen_point = false, seen_nonzero = false;
+  std::size_t i = 0;
+  for (; i < number.size() && number[i] != 'e' && number[i] != 'E'; ++i) {
+    char c = number[i];
+    if (c == '.') {
+      seen_point = true;
+    } else if (!seen_nonzero && c == '0') {
+      if (seen_point) --order;
+    } else if (!seen_nonzero) {
+      seen_nonzero = true;
+      if (seen_point) --order;
+    } else if (!seen_point) {
+      ++order;
+    }
+  }
+  long exponent = 0;
+  if (i + 1 < number.size()) {
+    bool negative = number[i + 1] == '-';
+    for (std::size_t j = i + 1; j < number.size(); ++j) {
+      if (number[j] >= '0' && number[j] <= '9' && exponent < 100000) exponent = exponent * 10 + (number[j] - '0');
+    }
+    if (negative) exponent = -exponent;
+  }
+  return order + exponent;
+}
+
 // Parses one float starting at s[i]; on success advances i past it.
 ParseError parse_number(std::string_view s, std::size_t& i, float& value) {
   std::size_t start = i;
@@ -25,6 +55,10 @@ ParseError parse_number(std::string_view s, std::size_t& i, float& value) {
     ++i;
   }
   // from_chars accepts "inf" and "nan" spellings; only digits and '.' may begin a number here.
+  if (i < s.size() && (s[i] == 'n' || s[i] == 'N' || s[i] == 'i' || s[i] == 'I')) {
+    i = start;
+    return ParseError::kNaNOrInfinity;
+  }
   if (i >= s.size() || !((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) {
     i = start;
     return ParseError::kBadNumber;
@@ -39,9 +73,7 @@ ParseError parse_number(std::string_view s, std::size_t& i, float& value) {
   std::size_t next = static_cast<std::size_t>(end - s.data());
   if (ec == std::errc::result_out_of_range) {
     // Tiny magnitudes underflow to zero, as strtof does; huge ones are not representable.
-    double magnitude = 0;
-    std::from_chars(s.data() + i, end, magnitude);
-    if (!(magnitude < 1)) {
+    if (decimal_order(s.substr(i, next - i)) >= 0) {
       i = start;
       return ParseError::kNotFinite;
     }
@@ -133,8 +165,10 @@ const char* describe(ParseError error) {
       return "vector must have at least 1 dimension";
     case ParseError::kBadNumber:
       return "expected a number";
+    case ParseError::kNaNOrInfinity:
+      return "NaN and infinity are not allowed in a vector";
     case ParseError::kNotFinite:
-      return "NaN, infinity and values outside the float32 range are not allowed in a vector";
+      return "value outside the float32 range";
     case ParseError::kTooManyDimensions:
       return "vector has more than 16000 dimensions";
     case ParseError::kTrailingGarbage:
@@ -144,7 +178,8 @@ const char* describe(ParseError error) {
 }
 
 std::size_t max_formatted_length(std::size_t dimensions) {
-  // Shortest round-trip float32 text is at most 15 characters ("-1.2345678e-38"), plus a comma.
+  // Shortest round-trip float32 text is at most 15 characters (9 significant digits, sign, point
+  // and a two-digit exponent: "-1.23456789e-38"), plus a comma.
   return 2 + dimensions * 16 + 1;
 }
 

@@ -13,7 +13,8 @@ enum class ParseError {
   kMissingCloseBracket,  // ran out of input before ']'
   kEmpty,                // '[]'
   kBadNumber,            // not a number where one was expected
-  kNotFinite,            // NaN or infinity, or out of the float32 range
+  kNaNOrInfinity,        // 'NaN', 'inf', 'Infinity' spelled out
+  kNotFinite,            // a number beyond the float32 range
   kTooManyDimensions,    // more than kMaxDimensions (or more than the caller's capacity)
   kTrailingGarbage,      // something after ']'
 };

@@ -90,3 +90,19 @@ TEST(Distance, CosineEdgeCases) {
 
 }  // namespace
 }  // namespace llmspell::vector
+
+namespace llmspell::vector {
+namespace {
+
+// Components whose squares leave the float range still give the right answer.
+TEST(Distance, ExtremeMagnitudes) {
+  const float tiny[] = {1e-30f, 1e-30f};
+  const float huge[] = {1e20f};
+  const float zero[] = {0.f};
+  EXPECT_NEAR(cosine_distance(tiny, tiny, 2), 0.f, 1e-6);
+  EXPECT_NEAR(cosine_distance(huge, huge, 1), 0.f, 1e-6);
+  EXPECT_FLOAT_EQ(l2_distance(huge, zero, 1), 1e20f);
+}
+
+}  // namespace
+}  // namespace llmspell::vector

@@ -45,9 +45,9 @@ TEST(VectorText, ParsesSpacesSignsAndExponents) {
 }
 
 TEST(VectorText, UnderflowBecomesZero) {
-  Parsed p = parse("[1e-60]");
+  Parsed p = parse("[1e-60,-1e-400,0.000000000000000000000000000000000000000000000001]");
   ASSERT_TRUE(p.status.ok());
-  EXPECT_EQ(p.values[0], 0.f);
+  EXPECT_EQ(p.values, (std::vector<float>{0.f, -0.f, 0.f}));
 }
 
 struct BadCase {
@@ -67,12 +67,14 @@ TEST(VectorText, RejectsBadInputWithPosition) {
       {"[1,,2]", ParseError::kBadNumber, 3},
       {"[1,a]", ParseError::kBadNumber, 3},
       {"[1 2]", ParseError::kBadNumber, 3},
-      {"[NaN]", ParseError::kBadNumber, 1},
-      {"[nan]", ParseError::kBadNumber, 1},
-      {"[inf]", ParseError::kBadNumber, 1},
-      {"[-Infinity]", ParseError::kBadNumber, 1},
+      {"[NaN]", ParseError::kNaNOrInfinity, 1},
+      {"[nan]", ParseError::kNaNOrInfinity, 1},
+      {"[inf]", ParseError::kNaNOrInfinity, 1},
+      {"[-Infinity]", ParseError::kNaNOrInfinity, 1},
       {"[1e39]", ParseError::kNotFinite, 1},
       {"[-1e300]", ParseError::kNotFinite, 1},
+      {"[1e400]", ParseError::kNotFinite, 1},
+      {"[-123456789012345678901234567890123456789012]", ParseError::kNotFinite, 1},
       {"[1,2]x", ParseError::kTrailingGarbage, 5},
       {"[1,2] ]", ParseError::kTrailingGarbage, 6},
       {"[+]", ParseError::kBadNumber, 1},
