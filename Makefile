@@ -54,7 +54,7 @@ format:
 	  | xargs clang-format -i
 
 demo: core
-	test/demo/run-demo $(BUILD)/sqlite_extension/llmspell.so
+	scripts/demo-sqlite $(BUILD)/sqlite_extension/llmspell.so
 
 clean:
 	rm -rf build build-asan build-bench
