@@ -18,7 +18,7 @@ void ArenaStore::reserve(std::size_t nodes) {
   if (nodes <= capacity_) return;
   std::size_t chunks = (nodes + kChunkNodes - 1) >> kChunkShift;
   while (chunks_.size() < chunks) {
-    chunks_.emplace_back(new (std::align_val_t{64}) std::byte[kChunkNodes * block_size_]);
+    chunks_.emplace_back(new (kChunkAlignment) std::byte[kChunkNodes * block_size_]);
   }
   capacity_ = chunks_.size() * kChunkNodes;
   levels_.resize(capacity_, 0);

@@ -102,12 +102,17 @@ class ArenaStore {
   }
   void init_slot(NodeId n, int level);
 
+  static constexpr std::align_val_t kChunkAlignment{64};
+  struct ChunkDelete {
+    void operator()(std::byte* p) const { ::operator delete[](p, kChunkAlignment); }
+  };
+
   Metric metric_;
   std::uint32_t dims_;
   std::uint32_t m_;
   std::size_t vector_offset_;
   std::size_t block_size_;
-  std::vector<std::unique_ptr<std::byte[]>> chunks_;
+  std::vector<std::unique_ptr<std::byte[], ChunkDelete>> chunks_;
   std::vector<std::uint8_t> levels_;
   std::vector<std::uint8_t> deleted_;
   std::vector<std::unique_ptr<std::uint32_t[]>> upper_;
