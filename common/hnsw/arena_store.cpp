@@ -64,7 +64,8 @@ void ArenaStore::release(NodeId node) {
 
 std::size_t ArenaStore::memory_bytes() const {
   std::size_t n = id_limit();
-  std::size_t bytes = n * (block_size_ + sizeof(levels_[0]) + sizeof(deleted_[0]) + sizeof(upper_[0]));
+  std::size_t bytes =
+      n * (block_size_ + sizeof(levels_[0]) + sizeof(deleted_[0]) + sizeof(upper_[0]));
   for (std::size_t i = 0; i < n; ++i) {
     if (levels_[i] > 0) bytes += levels_[i] * (1 + m_) * sizeof(std::uint32_t);
   }

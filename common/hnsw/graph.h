@@ -143,9 +143,8 @@ Candidate Graph<Store>::greedy(const float* query, Candidate cur, int level) con
 
 template <class Store>
 typename Graph<Store>::MaxHeap Graph<Store>::search_layer(const float* query,
-                                                          const Candidate& entry,
-                                                          std::uint32_t ef, int level,
-                                                          const Filter* filter) const {
+                                                          const Candidate& entry, std::uint32_t ef,
+                                                          int level, const Filter* filter) const {
   VisitedLease visited(visited_);
   visited->reset(store_.id_limit());
   MaxHeap results;
@@ -182,8 +181,7 @@ typename Graph<Store>::MaxHeap Graph<Store>::search_layer(const float* query,
 }
 
 template <class Store>
-void Graph<Store>::select_neighbors(std::vector<Candidate>& sorted,
-                                    std::uint32_t max_count) const {
+void Graph<Store>::select_neighbors(std::vector<Candidate>& sorted, std::uint32_t max_count) const {
   if (sorted.size() <= max_count) return;
   std::size_t kept = 0;
   for (std::size_t i = 0; i < sorted.size() && kept < max_count; ++i) {

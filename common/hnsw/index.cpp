@@ -109,7 +109,8 @@ void Index::add_batch(const std::uint64_t* labels, const float* vecs, std::size_
   graph_.set_concurrent(true);
   std::atomic<std::size_t> next{seeded};
   auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < n;) graph_.link(nodes[i], store_.vector(nodes[i]));
+    for (std::size_t i; (i = next.fetch_add(1)) < n;)
+      graph_.link(nodes[i], store_.vector(nodes[i]));
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);

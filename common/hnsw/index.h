@@ -58,7 +58,9 @@ class Index {
  private:
   NodeId insert_node(std::uint64_t label, const float* vec, std::uint32_t tag);
   std::vector<Result> to_results(const std::vector<Candidate>& c) const;
-  void prepare(const float* in, float* out) const { prepare_vector(params_.metric, in, out, params_.dims); }
+  void prepare(const float* in, float* out) const {
+    prepare_vector(params_.metric, in, out, params_.dims);
+  }
 
   static constexpr std::uint32_t kNoTag = 0xffffffffu;  // a free slot's tag: no filter passes it
   class TagFilter;

@@ -23,7 +23,8 @@ inline constexpr std::uint32_t kMaxEfConstruction = 1000;
 inline constexpr std::uint32_t kDefaultEfConstruction = 64;
 inline constexpr std::uint32_t kDefaultEfSearch = 40;
 inline constexpr std::uint32_t kMaxEfSearch = 10000;
-inline constexpr int kMaxLevel = 15;  // with M >= 2 a deeper level has probability < 1e-4 per 2^16 nodes
+inline constexpr int kMaxLevel =
+    15;  // with M >= 2 a deeper level has probability < 1e-4 per 2^16 nodes
 
 struct Params {
   std::uint32_t dims = 0;

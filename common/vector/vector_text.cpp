@@ -39,7 +39,8 @@ long decimal_order(std::string_view number) {
   if (i + 1 < number.size()) {
     bool negative = number[i + 1] == '-';
     for (std::size_t j = i + 1; j < number.size(); ++j) {
-      if (number[j] >= '0' && number[j] <= '9' && exponent < 100000) exponent = exponent * 10 + (number[j] - '0');
+      if (number[j] >= '0' && number[j] <= '9' && exponent < 100000)
+        exponent = exponent * 10 + (number[j] - '0');
     }
     if (negative) exponent = -exponent;
   }

@@ -9,7 +9,7 @@ namespace llmspell::vector {
 
 enum class ParseError {
   kNone,
-  kMissingOpenBracket,  // does not start with '['
+  kMissingOpenBracket,   // does not start with '['
   kMissingCloseBracket,  // ran out of input before ']'
   kEmpty,                // '[]'
   kBadNumber,            // not a number where one was expected

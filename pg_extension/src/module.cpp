@@ -22,8 +22,8 @@ PgVector* pg_vector_new(int dim) {
 
 void pg_vector_check_dim_range(long dim) {
   if (dim < 1)
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                    errmsg("vector must have at least 1 dimension")));
+    ereport(ERROR,
+            (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
   if (dim > static_cast<long>(kMaxDimensions))
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                     errmsg("vector cannot have more than %d dimensions",

@@ -11,8 +11,8 @@ extern "C" {
 #include "fmgr.h"
 }
 
-#define LLMSPELL_PG_FUNCTION(name)     \
-  extern "C" {                         \
-  PG_FUNCTION_INFO_V1(name);           \
-  }                                    \
+#define LLMSPELL_PG_FUNCTION(name) \
+  extern "C" {                     \
+  PG_FUNCTION_INFO_V1(name);       \
+  }                                \
   extern "C" PGDLLEXPORT Datum name(PG_FUNCTION_ARGS)

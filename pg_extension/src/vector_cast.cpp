@@ -34,7 +34,8 @@ LLMSPELL_PG_FUNCTION(llmspell_array_to_vector) {
   ArrayType* array = PG_GETARG_ARRAYTYPE_P(0);
   int32 typmod = PG_GETARG_INT32(1);
   if (ARR_NDIM(array) > 1)
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("array must be 1-D to become a vector")));
+    ereport(ERROR,
+            (errcode(ERRCODE_DATA_EXCEPTION), errmsg("array must be 1-D to become a vector")));
   Oid type = ARR_ELEMTYPE(array);
   int16 typlen;
   bool typbyval;

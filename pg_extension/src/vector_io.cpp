@@ -59,8 +59,9 @@ LLMSPELL_PG_FUNCTION(llmspell_vector_typmod_in) {
   int n = 0;
   int32* mods = ArrayGetIntegerTypmods(ta, &n);
   if (n != 1)
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("invalid type modifier: vector takes one dimension, as in vector(768)")));
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+             errmsg("invalid type modifier: vector takes one dimension, as in vector(768)")));
   if (mods[0] < 1)
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                     errmsg("dimensions for type vector must be at least 1")));

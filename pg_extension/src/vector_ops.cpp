@@ -16,8 +16,8 @@ inline std::size_t dims(const PgVector* v) { return static_cast<std::size_t>(v->
 void check_no_overflow(const PgVector* v) {
   for (int i = 0; i < v->dim; ++i) {
     if (std::isinf(v->x[i]))
-      ereport(ERROR,
-              (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("value out of range: overflow")));
+      ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                      errmsg("value out of range: overflow")));
   }
 }
 

@@ -52,8 +52,7 @@ void check_all_dimensions(std::uint32_t seed) {
     ASSERT_NEAR(l2_distance(a.data(), b.data(), n), std::sqrt(r.l2_squared),
                 tolerance(n, std::sqrt(r.l2_squared)))
         << n;
-    ASSERT_NEAR(inner_product(a.data(), b.data(), n), r.dot, tolerance(n, r.sum_abs_products))
-        << n;
+    ASSERT_NEAR(inner_product(a.data(), b.data(), n), r.dot, tolerance(n, r.sum_abs_products)) << n;
     double cos_ref = 1.0 - r.dot / (r.norm_a * r.norm_b);
     double cos_tol = tolerance(n, r.sum_abs_products / (r.norm_a * r.norm_b)) * 4;
     ASSERT_NEAR(cosine_distance(a.data(), b.data(), n), cos_ref, cos_tol) << n;

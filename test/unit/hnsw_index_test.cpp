@@ -43,7 +43,8 @@ double mean_recall(const Index& index, const Dataset& queries, std::uint32_t ef,
     auto approx = index.search(queries.row(q), kK, ef, filter);
     auto exact = index.exact_search(queries.row(q), kK, filter);
     EXPECT_EQ(approx.size(), exact.size());
-    for (std::size_t i = 1; i < approx.size(); ++i) EXPECT_LE(approx[i - 1].distance, approx[i].distance);
+    for (std::size_t i = 1; i < approx.size(); ++i)
+      EXPECT_LE(approx[i - 1].distance, approx[i].distance);
     sum += recall(approx, exact);
   }
   return sum / static_cast<double>(queries.count);
@@ -130,7 +131,8 @@ TEST_P(FilterRecall, KeepsRecallAndReturnsEveryMatch) {
   std::mt19937 rng(10);
   for (std::size_t i = 0; i < data.count; ++i) {
     labels[i] = i;
-    tags[i] = static_cast<std::uint32_t>(rng() % 1000) < static_cast<std::uint32_t>(per_mille) ? 1 : 2;
+    tags[i] =
+        static_cast<std::uint32_t>(rng() % 1000) < static_cast<std::uint32_t>(per_mille) ? 1 : 2;
   }
   index.add_batch(labels.data(), data.data.data(), data.count, 1, tags.data());
   std::size_t matching = static_cast<std::size_t>(std::count(tags.begin(), tags.end(), 1u));
