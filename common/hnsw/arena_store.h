@@ -51,26 +51,43 @@ class ArenaStore {
   // A reused slot may have fewer levels than stale links to it assume: it has no links there.
   std::uint32_t links(NodeId n, int level, NodeId* out) const {
     if (level > levels_[n]) return 0;
+    StripeLock lock(*this, n);
     const std::uint32_t* l = link_list(n, level);
     std::memcpy(out, l + 1, l[0] * sizeof(NodeId));
     return l[0];
   }
   void set_links(NodeId n, int level, const NodeId* ids, std::uint32_t count) {
+    StripeLock lock(*this, n);
     std::uint32_t* l = link_list(n, level);
     std::memcpy(l + 1, ids, count * sizeof(NodeId));
     l[0] = count;
   }
+  bool replace_links(NodeId n, int level, const NodeId* expected, std::uint32_t expected_count,
+                     const NodeId* ids, std::uint32_t count) {
+    StripeLock lock(*this, n);
+    std::uint32_t* l = link_list(n, level);
+    if (l[0] != expected_count || std::memcmp(l + 1, expected, expected_count * sizeof(NodeId)))
+      return false;
+    std::memcpy(l + 1, ids, count * sizeof(NodeId));
+    l[0] = count;
+    return true;
+  }
   void prefetch(NodeId n) const { __builtin_prefetch(block(n) + vector_offset_); }
 
-  NodeId entry_point() const { return entry_; }
-  int max_level() const { return max_level_; }
+  NodeId entry_point() const { return unpack_entry(entry_.load(std::memory_order_acquire)); }
+  int max_level() const { return unpack_level(entry_.load(std::memory_order_acquire)); }
   void set_entry_point(NodeId n, int level) {
-    entry_ = n;
-    max_level_ = level;
+    entry_.store(pack_entry(n, level), std::memory_order_release);
+  }
+  void raise_entry_point(NodeId n, int level) {
+    std::uint64_t old = entry_.load(std::memory_order_acquire);
+    while ((unpack_entry(old) == kNoNode || level > unpack_level(old)) &&
+           !entry_.compare_exchange_weak(old, pack_entry(n, level), std::memory_order_acq_rel)) {
+    }
   }
 
-  void lock(NodeId n) const { locks_[n % kLockStripes].lock(); }
-  void unlock(NodeId n) const { locks_[n % kLockStripes].unlock(); }
+  // While on, link lists are read and written under striped locks (several threads build).
+  void set_concurrent(bool on) { concurrent_ = on; }
 
   template <class F>
   void for_each_node(F&& fn) const {
@@ -102,6 +119,29 @@ class ArenaStore {
   }
   void init_slot(NodeId n, int level);
 
+  // Entry node and top level in one word, so readers never see one without the other.
+  static std::uint64_t pack_entry(NodeId n, int level) {
+    return (std::uint64_t{n} << 32) | static_cast<std::uint32_t>(level);
+  }
+  static NodeId unpack_entry(std::uint64_t v) { return static_cast<NodeId>(v >> 32); }
+  static int unpack_level(std::uint64_t v) { return static_cast<std::int32_t>(v & 0xffffffffu); }
+
+  class StripeLock {
+   public:
+    StripeLock(const ArenaStore& s, NodeId n)
+        : m_(s.concurrent_ ? &s.locks_[n % kLockStripes] : nullptr) {
+      if (m_) m_->lock();
+    }
+    ~StripeLock() {
+      if (m_) m_->unlock();
+    }
+    StripeLock(const StripeLock&) = delete;
+    StripeLock& operator=(const StripeLock&) = delete;
+
+   private:
+    std::mutex* m_;
+  };
+
   static constexpr std::align_val_t kChunkAlignment{64};
   struct ChunkDelete {
     void operator()(std::byte* p) const { ::operator delete[](p, kChunkAlignment); }
@@ -120,8 +160,8 @@ class ArenaStore {
   std::size_t capacity_ = 0;
   std::vector<NodeId> free_;
   std::mutex alloc_mutex_;
-  NodeId entry_ = kNoNode;
-  int max_level_ = -1;
+  std::atomic<std::uint64_t> entry_{pack_entry(kNoNode, -1)};
+  bool concurrent_ = false;
   mutable std::mutex locks_[kLockStripes];
 };
 

@@ -9,12 +9,21 @@
 //   void set_deleted(NodeId, bool);
 //   float distance(const float* query, NodeId) const;   // query already prepared (metric.h)
 //   float distance(NodeId, NodeId) const;
-//   std::uint32_t links(NodeId, int level, NodeId* out) const;   // copies, returns the count
+//   std::uint32_t links(NodeId, int level, NodeId* out) const;   // a consistent copy; the count
 //   void set_links(NodeId, int level, const NodeId* ids, std::uint32_t count);
+//   // Replaces the links only if they still equal `expected` (another writer may have changed
+//   // them since they were read); false otherwise, and the caller reads again and retries.
+//   bool replace_links(NodeId, int level, const NodeId* expected, std::uint32_t expected_count,
+//                      const NodeId* ids, std::uint32_t count);
 //   void prefetch(NodeId) const;                        // a hint; may do nothing
-//   NodeId entry_point() const;  int max_level() const;  void set_entry_point(NodeId, int);
-//   void lock(NodeId) const;  void unlock(NodeId) const;  // only used by concurrent builds
+//   NodeId entry_point() const;  int max_level() const;
+//   void set_entry_point(NodeId, int level);            // unconditional (deletion)
+//   void raise_entry_point(NodeId, int level);          // only if level > max_level(), atomically
 //   template <class F> void for_each_node(F) const;     // every allocated node, deleted or not
+//
+// Writers never hold one node while waiting for another: a link update reads, computes, then
+// replaces optimistically. That keeps concurrent inserters (threads, or PostgreSQL backends
+// holding page locks) free of deadlocks.
 //
 // The graph never allocates nodes itself: the caller stores the vector and level, then calls
 // link(). Filters (tenant, scope) and deletion are evaluated during traversal: rejected nodes are
@@ -24,8 +33,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <mutex>
+#include <iterator>
 #include <queue>
+#include <set>
 #include <vector>
 
 #include "hnsw/filter.h"
@@ -38,6 +48,11 @@ namespace llmspell::hnsw {
 // a per-insert key, so a given seed and key always give the same level.
 int sample_level(const Params& p, std::uint64_t key);
 
+// Orders a priority queue nearest first.
+struct Closer {
+  bool operator()(const Candidate& a, const Candidate& b) const { return b < a; }
+};
+
 template <class Store>
 class Graph {
  public:
@@ -46,9 +61,6 @@ class Graph {
   const Params& params() const { return params_; }
   Store& store() { return store_; }
   const Store& store() const { return store_; }
-
-  // Set when several threads call link() at once: link lists are then read under node locks.
-  void set_concurrent(bool on) { concurrent_ = on; }
 
   // Connects a node whose vector and level are already in the store.
   void link(NodeId node, const float* vec);
@@ -75,11 +87,32 @@ class Graph {
   // search: the graph visits about ef * M / selectivity nodes, the scan visits `matching`.
   bool prefer_exact(std::int64_t matching, std::uint32_t ef) const;
 
+  // A search that can be resumed: results come nearest first, as many as the caller asks for,
+  // until every reachable accepted node has been returned. The first ef results are those of
+  // search(); later ones continue the same best-first walk (a database asks for more rows when
+  // conditions outside the index reject some). The query must stay valid while it is used.
+  class Cursor {
+   public:
+    Cursor(const Graph& graph, const float* query, std::uint32_t ef, const Filter* filter);
+    // The next result; false when there are no more.
+    bool next(Candidate* out);
+    // Nodes whose distance was computed so far (the work done).
+    std::size_t visited_count() const { return visited_count_; }
+
+   private:
+    void expand(const Candidate& c);
+    const Graph& graph_;
+    const float* query_;
+    std::uint32_t ef_;
+    const Filter* filter_;
+    VisitedSet visited_;
+    std::size_t visited_count_ = 0;
+    std::priority_queue<Candidate, std::vector<Candidate>, Closer> frontier_;
+    std::set<Candidate> found_;  // accepted, not yet returned
+  };
+
  private:
   using MaxHeap = std::priority_queue<Candidate>;  // farthest on top
-  struct Closer {
-    bool operator()(const Candidate& a, const Candidate& b) const { return b < a; }
-  };
   using MinHeap = std::priority_queue<Candidate, std::vector<Candidate>, Closer>;
 
   bool accepted(NodeId n, const Filter* filter) const {
@@ -87,11 +120,7 @@ class Graph {
   }
 
   std::uint32_t read_links(NodeId n, int level, NodeId* out) const {
-    if (!concurrent_) return store_.links(n, level, out);
-    store_.lock(n);
-    std::uint32_t c = store_.links(n, level, out);
-    store_.unlock(n);
-    return c;
+    return store_.links(n, level, out);
   }
 
   // Greedy walk on one level towards the query (ef = 1).
@@ -115,9 +144,7 @@ class Graph {
 
   Params params_;
   Store& store_;
-  bool concurrent_ = false;
   mutable VisitedPool visited_;
-  std::mutex entry_mutex_;
 };
 
 // ---- implementation -------------------------------------------------------------------------
@@ -200,44 +227,45 @@ void Graph<Store>::select_neighbors(std::vector<Candidate>& sorted, std::uint32_
 
 template <class Store>
 void Graph<Store>::add_link(NodeId to, NodeId from, float distance, int level) {
-  NodeId links[2 * kMaxM + 1];
-  std::uint32_t max_count = max_links(params_, level);
   if (store_.level(to) < level) return;
-  store_.lock(to);
-  std::uint32_t count = store_.links(to, level, links);
-  bool present = false;
-  for (std::uint32_t i = 0; i < count && !present; ++i) present = links[i] == from;
-  if (!present) {
+  std::uint32_t max_count = max_links(params_, level);
+  NodeId current[2 * kMaxM];
+  NodeId next[2 * kMaxM + 1];
+  std::vector<Candidate> cands;
+  for (;;) {
+    std::uint32_t count = store_.links(to, level, current);
+    for (std::uint32_t i = 0; i < count; ++i)
+      if (current[i] == from) return;
+    std::uint32_t next_count;
     if (count < max_count) {
-      links[count++] = from;
-      store_.set_links(to, level, links, count);
+      std::copy(current, current + count, next);
+      next[count] = from;
+      next_count = count + 1;
     } else {
-      std::vector<Candidate> cands;
-      cands.reserve(count + 1);
+      cands.clear();
       cands.push_back({distance, from});
       for (std::uint32_t i = 0; i < count; ++i)
-        cands.push_back({store_.distance(to, links[i]), links[i]});
+        cands.push_back({store_.distance(to, current[i]), current[i]});
       std::sort(cands.begin(), cands.end());
       select_neighbors(cands, max_count);
-      for (std::size_t i = 0; i < cands.size(); ++i) links[i] = cands[i].node;
-      store_.set_links(to, level, links, static_cast<std::uint32_t>(cands.size()));
+      for (std::size_t i = 0; i < cands.size(); ++i) next[i] = cands[i].node;
+      next_count = static_cast<std::uint32_t>(cands.size());
     }
+    if (store_.replace_links(to, level, current, count, next, next_count)) return;
   }
-  store_.unlock(to);
 }
 
 template <class Store>
 void Graph<Store>::link(NodeId node, const float* vec) {
   int level = store_.level(node);
-  std::unique_lock<std::mutex> entry_lock(entry_mutex_);
   NodeId entry = store_.entry_point();
   int top = store_.max_level();
   if (entry == kNoNode) {
-    store_.set_entry_point(node, level);
-    return;
+    store_.raise_entry_point(node, level);
+    if (store_.entry_point() == node) return;
+    entry = store_.entry_point();  // another writer got there first: link below it
+    top = store_.max_level();
   }
-  // Only an insert that raises the top level keeps the entry lock for its whole duration.
-  if (level <= top) entry_lock.unlock();
 
   Candidate cur{store_.distance(vec, entry), entry};
   for (int l = top; l > level; --l) cur = greedy(vec, cur, l);
@@ -255,12 +283,10 @@ void Graph<Store>::link(NodeId node, const float* vec) {
     select_neighbors(found, params_.m);
     NodeId ids[2 * kMaxM];
     for (std::size_t i = 0; i < found.size(); ++i) ids[i] = found[i].node;
-    store_.lock(node);
     store_.set_links(node, l, ids, static_cast<std::uint32_t>(found.size()));
-    store_.unlock(node);
     for (const Candidate& c : found) add_link(c.node, node, c.distance, l);
   }
-  if (level > top) store_.set_entry_point(node, level);
+  if (level > top) store_.raise_entry_point(node, level);
 }
 
 template <class Store>
@@ -329,27 +355,32 @@ template <class Store>
 void Graph<Store>::repair(NodeId node, NodeId removed, int level, const NodeId* removed_links,
                           std::uint32_t removed_count) {
   NodeId links[2 * kMaxM];
-  std::uint32_t count = store_.links(node, level, links);
-  bool points_to_removed = false;
-  for (std::uint32_t i = 0; i < count && !points_to_removed; ++i)
-    points_to_removed = links[i] == removed;
-  if (!points_to_removed) return;
-  // Candidates: the node's other links plus the removed node's links; the heuristic keeps the
-  // ones that spread out best.
+  NodeId next[2 * kMaxM];
   std::vector<Candidate> cands;
-  cands.reserve(count + removed_count);
-  auto consider = [&](NodeId n) {
-    if (n == node || n == removed || store_.deleted(n)) return;
-    for (const Candidate& c : cands)
-      if (c.node == n) return;
-    cands.push_back({store_.distance(node, n), n});
-  };
-  for (std::uint32_t i = 0; i < count; ++i) consider(links[i]);
-  for (std::uint32_t i = 0; i < removed_count; ++i) consider(removed_links[i]);
-  std::sort(cands.begin(), cands.end());
-  select_neighbors(cands, max_links(params_, level));
-  for (std::size_t i = 0; i < cands.size(); ++i) links[i] = cands[i].node;
-  store_.set_links(node, level, links, static_cast<std::uint32_t>(cands.size()));
+  for (;;) {
+    std::uint32_t count = store_.links(node, level, links);
+    bool points_to_removed = false;
+    for (std::uint32_t i = 0; i < count && !points_to_removed; ++i)
+      points_to_removed = links[i] == removed;
+    if (!points_to_removed) return;
+    // Candidates: the node's other links plus the removed node's links; the heuristic keeps the
+    // ones that spread out best.
+    cands.clear();
+    auto consider = [&](NodeId n) {
+      if (n == node || n == removed || store_.deleted(n) || store_.level(n) < level) return;
+      for (const Candidate& c : cands)
+        if (c.node == n) return;
+      cands.push_back({store_.distance(node, n), n});
+    };
+    for (std::uint32_t i = 0; i < count; ++i) consider(links[i]);
+    for (std::uint32_t i = 0; i < removed_count; ++i) consider(removed_links[i]);
+    std::sort(cands.begin(), cands.end());
+    select_neighbors(cands, max_links(params_, level));
+    for (std::size_t i = 0; i < cands.size(); ++i) next[i] = cands[i].node;
+    if (store_.replace_links(node, level, links, count, next,
+                             static_cast<std::uint32_t>(cands.size())))
+      return;
+  }
 }
 
 template <class Store>
@@ -375,7 +406,9 @@ void Graph<Store>::relink_around_deleted(NodeId node, int level, const NodeId* l
   select_neighbors(cands, max_links(params_, level));
   NodeId ids[2 * kMaxM];
   for (std::size_t i = 0; i < cands.size(); ++i) ids[i] = cands[i].node;
-  store_.set_links(node, level, ids, static_cast<std::uint32_t>(cands.size()));
+  // Best effort under concurrency: if a writer changed the list meanwhile, the next
+  // consolidation sees any link to a deleted node that is left and repairs it then.
+  store_.replace_links(node, level, links, count, ids, static_cast<std::uint32_t>(cands.size()));
 }
 
 template <class Store>
@@ -429,6 +462,70 @@ void Graph<Store>::remove(const std::vector<NodeId>& nodes) {
     });
   }
   store_.set_entry_point(best, best == kNoNode ? -1 : best_level);
+}
+
+template <class Store>
+Graph<Store>::Cursor::Cursor(const Graph& graph, const float* query, std::uint32_t ef,
+                             const Filter* filter)
+    : graph_(graph), query_(query), ef_(std::max<std::uint32_t>(ef, 1)), filter_(filter) {
+  const Store& store = graph.store_;
+  visited_.reset(store.id_limit());
+  if (filter != nullptr && graph.prefer_exact(filter->count(), ef_)) {
+    // Few accepted nodes: rank them all; nothing is left to walk.
+    filter->for_each([&](NodeId n) {
+      if (!store.deleted(n) && visited_.insert(n)) {
+        found_.insert({store.distance(query, n), n});
+        ++visited_count_;
+      }
+    });
+    return;
+  }
+  NodeId entry = store.entry_point();
+  if (entry == kNoNode) return;
+  Candidate cur{store.distance(query, entry), entry};
+  for (int l = store.max_level(); l > 0; --l) cur = graph.greedy(query, cur, l);
+  visited_.insert(cur.node);
+  ++visited_count_;
+  frontier_.push(cur);
+  if (graph.accepted(cur.node, filter)) found_.insert(cur);
+}
+
+template <class Store>
+void Graph<Store>::Cursor::expand(const Candidate& c) {
+  const Store& store = graph_.store_;
+  NodeId links[2 * kMaxM];
+  std::uint32_t count = store.links(c.node, 0, links);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    NodeId n = links[i];
+    if (!visited_.insert(n)) continue;
+    ++visited_count_;
+    Candidate d{store.distance(query_, n), n};
+    frontier_.push(d);
+    if (graph_.accepted(n, filter_)) found_.insert(d);
+  }
+}
+
+template <class Store>
+bool Graph<Store>::Cursor::next(Candidate* out) {
+  for (;;) {
+    // The nearest found node is settled once the walk would stop for a window of ef results:
+    // nothing unexpanded is nearer than the ef-th best found.
+    if (!found_.empty()) {
+      bool settled = frontier_.empty();
+      if (!settled && found_.size() >= ef_) {
+        settled = frontier_.top().distance > std::next(found_.begin(), ef_ - 1)->distance;
+      }
+      if (settled) {
+        *out = *found_.begin();
+        found_.erase(found_.begin());
+        return true;
+      }
+    }
+    if (frontier_.empty()) return false;
+    Candidate c = frontier_.top();
+    frontier_.pop();
+    expand(c);
+  }
 }
 
 }  // namespace llmspell::hnsw

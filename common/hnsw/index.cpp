@@ -106,7 +106,7 @@ void Index::add_batch(const std::uint64_t* labels, const float* vecs, std::size_
   // The first nodes go in alone so the threads start from a connected graph.
   std::size_t seeded = std::min<std::size_t>(n, 64);
   for (std::size_t i = 0; i < seeded; ++i) graph_.link(nodes[i], store_.vector(nodes[i]));
-  graph_.set_concurrent(true);
+  store_.set_concurrent(true);
   std::atomic<std::size_t> next{seeded};
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < n;)
@@ -116,7 +116,7 @@ void Index::add_batch(const std::uint64_t* labels, const float* vecs, std::size_
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (std::thread& t : pool) t.join();
-  graph_.set_concurrent(false);
+  store_.set_concurrent(false);
 }
 
 std::size_t Index::remove(const std::vector<std::uint64_t>& labels) {
@@ -155,18 +155,35 @@ std::vector<Result> Index::to_results(const std::vector<Candidate>& c) const {
   return out;
 }
 
-std::vector<Result> Index::search(const float* query, std::uint32_t k, std::uint32_t ef,
-                                  const Filter* filter) const {
+std::vector<float> Index::prepared(const float* query) const {
   std::vector<float> q(params_.dims);
   prepare(query, q.data());
+  return q;
+}
+
+std::vector<Result> Index::search(const float* query, std::uint32_t k, std::uint32_t ef,
+                                  const Filter* filter) const {
+  std::vector<float> q = prepared(query);
   return to_results(graph_.search(q.data(), k, ef, filter));
 }
 
 std::vector<Result> Index::exact_search(const float* query, std::uint32_t k,
                                         const Filter* filter) const {
-  std::vector<float> q(params_.dims);
-  prepare(query, q.data());
+  std::vector<float> q = prepared(query);
   return to_results(graph_.exact_search(q.data(), k, filter));
+}
+
+Index::Cursor::Cursor(const Index& index, const float* query, std::uint32_t ef,
+                      const Filter* filter)
+    : index_(index),
+      query_(index.prepared(query)),
+      cursor_(index.graph_, query_.data(), ef, filter) {}
+
+bool Index::Cursor::next(Result* out) {
+  Candidate c;
+  if (!cursor_.next(&c)) return false;
+  *out = {c.distance, index_.node_label_[c.node]};
+  return true;
 }
 
 std::unique_ptr<Filter> Index::tag_filter(std::uint32_t tag) const {

@@ -47,6 +47,22 @@ class Index {
   std::vector<Result> exact_search(const float* query, std::uint32_t k,
                                    const Filter* filter = nullptr) const;
 
+  // A resumable search (see Graph::Cursor): results nearest first, as many as asked for.
+  class Cursor {
+   public:
+    Cursor(const Index& index, const float* query, std::uint32_t ef, const Filter* filter);
+    bool next(Result* out);
+
+   private:
+    const Index& index_;
+    std::vector<float> query_;
+    Graph<ArenaStore>::Cursor cursor_;
+  };
+  std::unique_ptr<Cursor> open_cursor(const float* query, std::uint32_t ef,
+                                      const Filter* filter = nullptr) const {
+    return std::make_unique<Cursor>(*this, query, ef, filter);
+  }
+
   // A filter passing the nodes whose tag is `tag` (for example an interned tenant id). It counts
   // and lists its nodes, so very selective tags are answered by an exact scan.
   std::unique_ptr<Filter> tag_filter(std::uint32_t tag) const;
@@ -58,6 +74,7 @@ class Index {
  private:
   NodeId insert_node(std::uint64_t label, const float* vec, std::uint32_t tag);
   std::vector<Result> to_results(const std::vector<Candidate>& c) const;
+  std::vector<float> prepared(const float* query) const;
   void prepare(const float* in, float* out) const {
     prepare_vector(params_.metric, in, out, params_.dims);
   }

@@ -219,3 +219,59 @@ TEST(HnswIndex, RejectsBadParameters) {
 
 }  // namespace
 }  // namespace llmspell::hnsw
+
+namespace llmspell::hnsw {
+namespace {
+
+TEST(VisitedSet, DenseAndHashedAgree) {
+  for (std::size_t capacity : {std::size_t{1000}, VisitedSet::kDenseLimit * 4}) {
+    VisitedSet v;
+    for (int round = 0; round < 3; ++round) {
+      v.reset(capacity);
+      std::mt19937 rng(round);
+      std::set<NodeId> seen;
+      for (int i = 0; i < 5000; ++i) {
+        NodeId n = static_cast<NodeId>(rng() % capacity);
+        EXPECT_EQ(v.insert(n), seen.insert(n).second) << capacity;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace llmspell::hnsw
+
+namespace llmspell::hnsw {
+namespace {
+
+// A cursor's first k results are search()'s; it then goes on until every accepted node has been
+// returned once, in nearly ascending distance.
+TEST(HnswCursor, ResumesBeyondTheFirstResults) {
+  Dataset data = clustered(3000, 24, 21);
+  Dataset queries = clustered(5, 24, 22);
+  auto owned = build(data, Metric::kL2);
+  Index& index = *owned;
+  auto odd = index.label_filter([](std::uint64_t label) { return label % 2 == 1; });
+  for (const Filter* f :
+       {static_cast<const Filter*>(nullptr), static_cast<const Filter*>(odd.get())}) {
+    std::size_t expected_total = f ? data.count / 2 : data.count;
+    for (std::size_t q = 0; q < queries.count; ++q) {
+      auto first = index.search(queries.row(q), kK, 40, f);
+      auto cursor = index.open_cursor(queries.row(q), 40, f);
+      std::vector<Result> all;
+      for (Result r; cursor->next(&r);) all.push_back(r);
+      ASSERT_EQ(all.size(), expected_total) << "every accepted node, once";
+      std::set<std::uint64_t> unique;
+      for (const Result& r : all) unique.insert(r.label);
+      EXPECT_EQ(unique.size(), all.size());
+      std::vector<Result> head(all.begin(), all.begin() + kK);
+      EXPECT_GE(recall(head, first), 0.9);
+      auto exact = index.exact_search(queries.row(q), 100, f);
+      std::vector<Result> first100(all.begin(), all.begin() + 100);
+      EXPECT_GE(recall(first100, exact), 0.95) << "the next pages keep recall too";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace llmspell::hnsw
