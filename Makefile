@@ -48,6 +48,7 @@ test: test-unit test-pg
 bench: build-bench/Makefile
 	cmake --build build-bench -j $(JOBS)
 	build-bench/test/bench/bench_kernels
+	build-bench/test/bench/bench_hnsw
 
 format:
 	find common pg_extension/src sqlite_extension test cli -name '*.cpp' -o -name '*.h' 2>/dev/null \
