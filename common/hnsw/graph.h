@@ -53,6 +53,9 @@ struct Closer {
   bool operator()(const Candidate& a, const Candidate& b) const { return b < a; }
 };
 
+// Distances at or below this (squared L2, or 1 - cos) mean the same vector, up to rounding.
+inline constexpr float kDuplicateDistance = 1e-7f;
+
 template <class Store>
 class Graph {
  public:
@@ -82,6 +85,14 @@ class Graph {
   // Repairs every live node that still links to a deleted node (one pass over the graph). After
   // it no live node links to a deleted one, so the store may reuse their slots.
   void consolidate();
+  // The same for one node: relinks each level of n that points to a deleted node.
+  void repair_node(NodeId n);
+
+  // Makes every live node reachable again by a level-0 walk from the entry point. Pruning can
+  // strand a few (clusters of duplicates link only among themselves; heavy deletes), and a
+  // search can never return a stranded node. Each stranded group gets one incoming link from
+  // the nearest reachable node. Returns the number of links added.
+  std::size_t reconnect();
 
   // True when an exact scan of `matching` nodes is expected to be cheaper than a filtered graph
   // search: the graph visits about ef * M / selectivity nodes, the scan visits `matching`.
@@ -215,7 +226,10 @@ void Graph<Store>::select_neighbors(std::vector<Candidate>& sorted, std::uint32_
     const Candidate& c = sorted[i];
     bool good = true;
     for (std::size_t j = 0; j < kept; ++j) {
-      if (store_.distance(c.node, sorted[j].node) < c.distance) {
+      // A copy of a kept neighbour adds no direction; keeping copies would let clusters of
+      // duplicate vectors link only among themselves and trap searches inside.
+      float d = store_.distance(c.node, sorted[j].node);
+      if (d < c.distance || (params_.metric != Metric::kInnerProduct && d <= kDuplicateDistance)) {
         good = false;
         break;
       }
@@ -412,16 +426,108 @@ void Graph<Store>::relink_around_deleted(NodeId node, int level, const NodeId* l
 }
 
 template <class Store>
-void Graph<Store>::consolidate() {
+void Graph<Store>::repair_node(NodeId n) {
   NodeId links[2 * kMaxM];
-  store_.for_each_node([&](NodeId n) {
-    if (store_.deleted(n)) return;
-    for (int l = store_.level(n); l >= 0; --l) {
-      std::uint32_t c = store_.links(n, l, links);
-      bool stale = false;
-      for (std::uint32_t i = 0; i < c && !stale; ++i) stale = store_.deleted(links[i]);
-      if (stale) relink_around_deleted(n, l, links, c);
+  for (int l = store_.level(n); l >= 0; --l) {
+    std::uint32_t c = store_.links(n, l, links);
+    bool stale = false;
+    for (std::uint32_t i = 0; i < c && !stale; ++i) stale = store_.deleted(links[i]);
+    if (stale) relink_around_deleted(n, l, links, c);
+  }
+}
+
+template <class Store>
+std::size_t Graph<Store>::reconnect() {
+  NodeId entry = store_.entry_point();
+  if (entry == kNoNode) return 0;
+  VisitedSet seen;
+  seen.reset(store_.id_limit());
+  NodeId links[2 * kMaxM];
+  std::vector<NodeId> stack;
+  auto walk_from = [&](NodeId start) {
+    stack.push_back(start);
+    while (!stack.empty()) {
+      NodeId n = stack.back();
+      stack.pop_back();
+      std::uint32_t c = store_.links(n, 0, links);
+      for (std::uint32_t i = 0; i < c; ++i)
+        if (seen.insert(links[i])) stack.push_back(links[i]);
     }
+  };
+  seen.insert(entry);
+  walk_from(entry);
+  std::vector<NodeId> stranded;
+  store_.for_each_node([&](NodeId n) {
+    if (!store_.deleted(n) && !seen.contains(n)) stranded.push_back(n);
+  });
+  std::size_t added = 0;
+  for (NodeId u : stranded) {
+    if (!seen.insert(u)) continue;  // reached through an earlier repair
+    // Greedy walk on level 0 from the entry point: every node it visits is reachable.
+    Candidate cur{store_.distance(u, entry), entry};
+    for (bool moved = true; moved;) {
+      moved = false;
+      std::uint32_t c = store_.links(cur.node, 0, links);
+      for (std::uint32_t i = 0; i < c; ++i) {
+        if (links[i] == u || store_.deleted(links[i])) continue;
+        float d = store_.distance(u, links[i]);
+        if (d < cur.distance) {
+          cur = {d, links[i]};
+          moved = true;
+        }
+      }
+    }
+    // Link from the nearest reachable node with a free slot among cur and its neighbours;
+    // when all are full, cur gives up its farthest link.
+    NodeId from = cur.node;
+    {
+      std::uint32_t c = store_.links(cur.node, 0, links);
+      if (c >= max_links(params_, 0)) {
+        float best = INFINITY;
+        NodeId around[2 * kMaxM];
+        for (std::uint32_t i = 0; i < c; ++i) {
+          if (links[i] == u || store_.deleted(links[i])) continue;
+          if (store_.links(links[i], 0, around) >= max_links(params_, 0)) continue;
+          float d = store_.distance(u, links[i]);
+          if (d < best) {
+            best = d;
+            from = links[i];
+          }
+        }
+      }
+    }
+    cur.node = from;
+    for (;;) {
+      std::uint32_t c = store_.links(cur.node, 0, links);
+      NodeId next[2 * kMaxM];
+      std::uint32_t farthest = 0;
+      float far_d = -INFINITY;
+      for (std::uint32_t i = 0; i < c; ++i) {
+        next[i] = links[i];
+        float d = store_.distance(cur.node, links[i]);
+        if (d > far_d) {
+          far_d = d;
+          farthest = i;
+        }
+      }
+      std::uint32_t n = c;
+      if (n < max_links(params_, 0)) {
+        next[n++] = u;
+      } else {
+        next[farthest] = u;
+      }
+      if (store_.replace_links(cur.node, 0, links, c, next, n)) break;
+    }
+    ++added;
+    walk_from(u);
+  }
+  return added;
+}
+
+template <class Store>
+void Graph<Store>::consolidate() {
+  store_.for_each_node([&](NodeId n) {
+    if (!store_.deleted(n)) repair_node(n);
   });
 }
 
@@ -488,6 +594,14 @@ Graph<Store>::Cursor::Cursor(const Graph& graph, const float* query, std::uint32
   ++visited_count_;
   frontier_.push(cur);
   if (graph.accepted(cur.node, filter)) found_.insert(cur);
+  // The entry point too: every live node is reachable from it on level 0 (reconnect() keeps it
+  // so), which lets a long enough walk return everything.
+  if (visited_.insert(entry)) {
+    ++visited_count_;
+    Candidate e{store.distance(query, entry), entry};
+    frontier_.push(e);
+    if (graph.accepted(entry, filter)) found_.insert(e);
+  }
 }
 
 template <class Store>

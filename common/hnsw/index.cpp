@@ -101,6 +101,7 @@ void Index::add_batch(const std::uint64_t* labels, const float* vecs, std::size_
     nodes[i] = insert_node(labels[i], vecs + i * params_.dims, tags ? tags[i] : 0);
   if (threads <= 1 || n < 2 * threads) {
     for (NodeId node : nodes) graph_.link(node, store_.vector(node));
+    graph_.reconnect();
     return;
   }
   // The first nodes go in alone so the threads start from a connected graph.
@@ -117,6 +118,7 @@ void Index::add_batch(const std::uint64_t* labels, const float* vecs, std::size_
   worker();
   for (std::thread& t : pool) t.join();
   store_.set_concurrent(false);
+  graph_.reconnect();
 }
 
 std::size_t Index::remove(const std::vector<std::uint64_t>& labels) {
@@ -147,6 +149,7 @@ void Index::consolidate() {
   graph_.consolidate();
   for (NodeId n : pending_) store_.release(n);
   pending_.clear();
+  graph_.reconnect();
 }
 
 std::vector<Result> Index::to_results(const std::vector<Candidate>& c) const {

@@ -71,6 +71,10 @@ class Index {
 
   std::size_t memory_bytes() const;
 
+  // The finished graph, for hosts that write it out (PostgreSQL pages).
+  const ArenaStore& arena() const { return store_; }
+  std::uint64_t node_label(NodeId n) const { return node_label_[n]; }
+
  private:
   NodeId insert_node(std::uint64_t label, const float* vec, std::uint32_t tag);
   std::vector<Result> to_results(const std::vector<Candidate>& c) const;

@@ -43,6 +43,14 @@ class VisitedSet {
     if ((used_ + 1) * 2 > table_.size()) grow();
     return insert_hashed(node);
   }
+  bool contains(NodeId node) const {
+    if (dense_) return marks_[node] == epoch_;
+    std::size_t mask = table_.size() - 1;
+    for (std::size_t i = hash(node) & mask;; i = (i + 1) & mask) {
+      if (table_[i] == node) return true;
+      if (table_[i] == kNoNode) return false;
+    }
+  }
 
  private:
   static constexpr std::size_t kInitialSlots = 1024;

@@ -8,7 +8,13 @@
 
 extern "C" {
 PG_MODULE_MAGIC;
+PGDLLEXPORT void _PG_init(void);
 }
+
+void hnsw_register_settings();
+
+// Settings and index options are registered once per backend, when the library loads.
+void _PG_init(void) { hnsw_register_settings(); }
 
 using llmspell::vector::kMaxDimensions;
 

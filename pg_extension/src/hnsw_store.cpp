@@ -1,0 +1,294 @@
+#include "hnsw_store.h"
+
+extern "C" {
+#include "access/generic_xlog.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+}
+
+#include <cstring>
+
+#include "hnsw/metric.h"
+#include "hnsw_directory.h"
+#include "pg_error.h"
+#include "vector/float16.h"
+
+using namespace hnsw_pages;
+namespace core = llmspell::hnsw;
+
+namespace {
+
+inline std::size_t vector_offset(uint32 m, int level) {
+  return sizeof(ElementHeader) + links_bytes(m, level);
+}
+
+// Element n on a locked page; ERROR when n does not name an element (a corrupted link).
+ElementHeader* element_on(Relation index, Page page, NodeId n) {
+  OffsetNumber off = node_offset(n);
+  if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                    errmsg("llmspell_hnsw index \"%s\" links to a missing element (%u,%u)",
+                           RelationGetRelationName(index), node_block(n), off)));
+  return reinterpret_cast<ElementHeader*>(PageGetItem(page, PageGetItemId(page, off)));
+}
+
+uint32* link_list(ElementHeader* h, uint32 m, int level) {
+  return reinterpret_cast<uint32*>(reinterpret_cast<char*>(h) + links_offset(m, level));
+}
+
+}  // namespace
+
+PageStore::PageStore(Relation index, const MetaData& meta, uint64 partition_key)
+    : index_(index),
+      dims_(meta.dims),
+      m_(meta.m),
+      metric_(meta.metric),
+      format_(meta.vector_format),
+      partition_key_(partition_key),
+      cache_(kInfoCacheSize),
+      scratch_a_(meta.dims),
+      scratch_b_(meta.dims) {}
+
+void PageStore::check_interrupts() const {
+  if ((++calls_ & 255) == 0) pg_guard([] { CHECK_FOR_INTERRUPTS(); });
+}
+
+void PageStore::remember(NodeId n, const ElementHeader* h) const {
+  NodeInfo& slot = cache_[(n * 2654435761u) % kInfoCacheSize];
+  slot.id = n;
+  slot.level = h->level;
+  slot.flags = h->flags;
+  slot.err = h->err;
+  for (int i = 0; i < kMaxFilterKeys; ++i) slot.keys[i] = h->keys[i];
+}
+
+const PageStore::NodeInfo& PageStore::info(NodeId n) const {
+  const NodeInfo& slot = cache_[(n * 2654435761u) % kInfoCacheSize];
+  if (slot.id == n) return slot;
+  pg_guard([&] {
+    Buffer buf = ReadBuffer(index_, node_block(n));
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    remember(n, element_on(index_, BufferGetPage(buf), n));
+    UnlockReleaseBuffer(buf);
+  });
+  return slot;
+}
+
+float PageStore::distance(const float* query, NodeId n) const {
+  check_interrupts();
+  float d = 0;
+  pg_guard([&] {
+    Buffer buf = ReadBuffer(index_, node_block(n));
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
+    remember(n, h);
+    const char* v = reinterpret_cast<const char*>(h) + vector_offset(m_, h->level);
+    if (format_ == kFloat32) {
+      d = core::metric_distance(static_cast<core::Metric>(metric_),
+                                reinterpret_cast<const float*>(v), query, dims_);
+    } else {
+      llmspell::vector::halves_to_floats(reinterpret_cast<const uint16*>(v), scratch_b_.data(),
+                                         dims_);
+      d = core::metric_distance(static_cast<core::Metric>(metric_), scratch_b_.data(), query,
+                                dims_);
+    }
+    UnlockReleaseBuffer(buf);
+  });
+  return d;
+}
+
+void PageStore::read_vector(NodeId n, float* out) const {
+  pg_guard([&] {
+    Buffer buf = ReadBuffer(index_, node_block(n));
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
+    const char* v = reinterpret_cast<const char*>(h) + vector_offset(m_, h->level);
+    if (format_ == kFloat32) {
+      std::memcpy(out, v, sizeof(float) * dims_);
+    } else {
+      llmspell::vector::halves_to_floats(reinterpret_cast<const uint16*>(v), out, dims_);
+    }
+    UnlockReleaseBuffer(buf);
+  });
+}
+
+float PageStore::distance(NodeId a, NodeId b) const {
+  read_vector(a, scratch_a_.data());
+  return distance(scratch_a_.data(), b);
+}
+
+ItemPointerData PageStore::heap_tid(NodeId n) const {
+  ItemPointerData tid;
+  pg_guard([&] {
+    Buffer buf = ReadBuffer(index_, node_block(n));
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    tid = element_on(index_, BufferGetPage(buf), n)->heap_tid;
+    UnlockReleaseBuffer(buf);
+  });
+  return tid;
+}
+
+std::uint32_t PageStore::links(NodeId n, int level, NodeId* out) const {
+  std::uint32_t count = 0;
+  pg_guard([&] {
+    Buffer buf = ReadBuffer(index_, node_block(n));
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
+    remember(n, h);
+    if (level <= h->level && !(h->flags & kFree)) {
+      const uint32* l = link_list(h, m_, level);
+      count = l[0];
+      std::memcpy(out, l + 1, sizeof(NodeId) * count);
+    }
+    UnlockReleaseBuffer(buf);
+  });
+  return count;
+}
+
+bool PageStore::replace_links(NodeId n, int level, const NodeId* expected,
+                              std::uint32_t expected_count, const NodeId* ids,
+                              std::uint32_t count) {
+  bool replaced = false;
+  pg_guard([&] {
+    Buffer buf = ReadBuffer(index_, node_block(n));
+    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+    ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
+    if (level <= h->level && !(h->flags & kFree)) {
+      const uint32* l = link_list(h, m_, level);
+      bool unchanged = expected == nullptr ||
+                       (l[0] == expected_count &&
+                        std::memcmp(l + 1, expected, sizeof(NodeId) * expected_count) == 0);
+      if (unchanged) {
+        GenericXLogState* state = GenericXLogStart(index_);
+        Page page = GenericXLogRegisterBuffer(state, buf, 0);
+        uint32* w = link_list(element_on(index_, page, n), m_, level);
+        w[0] = count;
+        std::memcpy(w + 1, ids, sizeof(NodeId) * count);
+        GenericXLogFinish(state);
+        replaced = true;
+      }
+    } else {
+      replaced = true;  // the slot no longer has this level: nothing to update
+    }
+    UnlockReleaseBuffer(buf);
+  });
+  return replaced;
+}
+
+void PageStore::set_links(NodeId n, int level, const NodeId* ids, std::uint32_t count) {
+  replace_links(n, level, nullptr, 0, ids, count);
+}
+
+void PageStore::set_deleted(NodeId n, bool d) {
+  pg_guard([&] {
+    Buffer buf = ReadBuffer(index_, node_block(n));
+    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+    ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
+    bool is = (h->flags & kDeleted) != 0;
+    if (is != d) {
+      GenericXLogState* state = GenericXLogStart(index_);
+      Page page = GenericXLogRegisterBuffer(state, buf, 0);
+      ElementHeader* w = element_on(index_, page, n);
+      w->flags = static_cast<uint8>(d ? (w->flags | kDeleted) : (w->flags & ~kDeleted));
+      GenericXLogFinish(state);
+      remember(n, w);
+    }
+    UnlockReleaseBuffer(buf);
+  });
+}
+
+BlockNumber PageStore::block_count() const {
+  BlockNumber n = 0;
+  pg_guard([&] { n = RelationGetNumberOfBlocks(index_); });
+  return n;
+}
+
+void PageStore::nodes_on_page(BlockNumber b, std::vector<NodeId>* out) const {
+  check_interrupts();
+  NodeId ids[MaxOffsetNumber];
+  int count = 0;
+  pg_guard([&] {
+    Buffer buf = ReadBuffer(index_, b);
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(buf);
+    if (!PageIsNew(page) && opaque(page)->type == kElementPage) {
+      OffsetNumber max = PageGetMaxOffsetNumber(page);
+      for (OffsetNumber off = FirstOffsetNumber; off <= max; ++off) {
+        auto* h = reinterpret_cast<ElementHeader*>(PageGetItem(page, PageGetItemId(page, off)));
+        if (h->flags & kFree) continue;
+        if (h->keys[0] != partition_key_) continue;
+        NodeId n = node_id(b, off);
+        remember(n, h);
+        ids[count++] = n;
+      }
+    }
+    UnlockReleaseBuffer(buf);
+  });
+  out->insert(out->end(), ids, ids + count);
+}
+
+// ---- partition directory --------------------------------------------------------------------
+
+bool PageStore::find_directory_entry(bool create, BlockNumber* block, int* index) const {
+  if (directory_block_ != InvalidBlockNumber) {
+    *block = directory_block_;
+    *index = directory_index_;
+    return true;
+  }
+  bool found = false;
+  pg_guard([&] { found = hnsw_directory_find(index_, partition_key_, create, block, index); });
+  if (found) {
+    directory_block_ = *block;
+    directory_index_ = *index;
+  }
+  return found;
+}
+
+NodeId PageStore::entry_point() const {
+  BlockNumber block;
+  int index;
+  if (!find_directory_entry(false, &block, &index)) return core::kNoNode;
+  DirectoryEntry e;
+  pg_guard([&] { e = hnsw_directory_read(index_, block, index); });
+  return e.entry;
+}
+
+int PageStore::max_level() const {
+  BlockNumber block;
+  int index;
+  if (!find_directory_entry(false, &block, &index)) return -1;
+  DirectoryEntry e;
+  pg_guard([&] { e = hnsw_directory_read(index_, block, index); });
+  return e.max_level;
+}
+
+std::int64_t PageStore::partition_count() const {
+  BlockNumber block;
+  int index;
+  if (!find_directory_entry(false, &block, &index)) return 0;
+  DirectoryEntry e;
+  pg_guard([&] { e = hnsw_directory_read(index_, block, index); });
+  return e.count;
+}
+
+void PageStore::set_entry_point(NodeId n, int level) {
+  BlockNumber block;
+  int index;
+  find_directory_entry(true, &block, &index);
+  pg_guard([&] { hnsw_directory_update(index_, block, index, n, level, false, 0); });
+}
+
+void PageStore::raise_entry_point(NodeId n, int level) {
+  BlockNumber block;
+  int index;
+  find_directory_entry(true, &block, &index);
+  pg_guard([&] { hnsw_directory_update(index_, block, index, n, level, true, 0); });
+}
+
+void PageStore::adjust_count(std::int64_t delta) {
+  BlockNumber block;
+  int index;
+  find_directory_entry(true, &block, &index);
+  pg_guard([&] { hnsw_directory_adjust_count(index_, block, index, delta); });
+}

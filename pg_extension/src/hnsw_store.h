@@ -1,0 +1,128 @@
+// The HNSW store over index pages: the core's Graph reads and writes nodes through the buffer
+// manager, and every change goes through GenericXLog (crash-safe, replicated). One store serves
+// one partition (the graph of one value of the first filter column).
+//
+// Every PostgreSQL call is made inside pg_guard(): an error becomes a PgError exception that
+// unwinds the core, and the glue re-raises it once no C++ object is left in scope.
+#pragma once
+
+#include "pg_glue.h"
+
+extern "C" {
+#include "utils/rel.h"
+}
+
+#include <cstdint>
+#include <vector>
+
+#include "hnsw/filter.h"
+#include "hnsw/types.h"
+#include "hnsw_pages.h"
+
+class PageStore {
+ public:
+  using NodeId = llmspell::hnsw::NodeId;
+
+  PageStore(Relation index, const hnsw_pages::MetaData& meta, uint64 partition_key);
+
+  // The graph's store concept (see common/hnsw/graph.h).
+  std::uint32_t dims() const { return dims_; }
+  // Page ids are sparse; a huge limit makes searches use hashed visited sets.
+  std::size_t id_limit() const { return std::size_t{1} << 31; }
+  int level(NodeId n) const { return info(n).level; }
+  bool deleted(NodeId n) const {
+    return (info(n).flags & (hnsw_pages::kDeleted | hnsw_pages::kFree)) != 0;
+  }
+  void set_deleted(NodeId n, bool d);
+  float distance(const float* query, NodeId n) const;
+  float distance(NodeId a, NodeId b) const;
+  std::uint32_t links(NodeId n, int level, NodeId* out) const;
+  void set_links(NodeId n, int level, const NodeId* ids, std::uint32_t count);
+  bool replace_links(NodeId n, int level, const NodeId* expected, std::uint32_t expected_count,
+                     const NodeId* ids, std::uint32_t count);
+  void prefetch(NodeId) const {}
+  NodeId entry_point() const;
+  int max_level() const;
+  void set_entry_point(NodeId n, int level);
+  void raise_entry_point(NodeId n, int level);
+  template <class F>
+  void for_each_node(F&& fn) const {
+    std::vector<NodeId> page_nodes;
+    for (BlockNumber b = first_element_block(); b < block_count(); ++b) {
+      page_nodes.clear();
+      nodes_on_page(b, &page_nodes);
+      for (NodeId n : page_nodes) fn(n);
+    }
+  }
+
+  // Beyond the concept.
+  const std::uint64_t* keys(NodeId n) const { return info(n).keys; }
+  ItemPointerData heap_tid(NodeId n) const;
+  // Reads the stored vector as float32 (exact for float32 elements).
+  void read_vector(NodeId n, float* out) const;
+  float element_error(NodeId n) const { return info(n).err; }
+  std::uint64_t partition_key() const { return partition_key_; }
+  // Counts a node into or out of its partition's directory entry.
+  void adjust_count(std::int64_t delta);
+  std::int64_t partition_count() const;
+  // Calls CHECK_FOR_INTERRUPTS now and then from inside long walks.
+  void check_interrupts() const;
+
+  // Fills `out` with the nodes of this partition on block b (live or deleted, not free).
+  void nodes_on_page(BlockNumber b, std::vector<NodeId>* out) const;
+  BlockNumber first_element_block() const { return hnsw_pages::kDirectoryBlock + 1; }
+  BlockNumber block_count() const;
+
+ private:
+  struct NodeInfo {
+    NodeId id = llmspell::hnsw::kNoNode;
+    std::uint8_t level = 0;
+    std::uint8_t flags = 0;
+    float err = 0;
+    std::uint64_t keys[hnsw_pages::kMaxFilterKeys] = {0, 0};
+  };
+  // Element headers seen lately, so level(), deleted() and keys() right after a distance()
+  // cost no second page read.
+  static constexpr std::size_t kInfoCacheSize = 4096;
+
+  const NodeInfo& info(NodeId n) const;
+  void remember(NodeId n, const hnsw_pages::ElementHeader* h) const;
+  // Locates this partition's directory entry (block and index), creating it when `create`.
+  bool find_directory_entry(bool create, BlockNumber* block, int* index) const;
+
+  Relation index_;
+  std::uint32_t dims_;
+  std::uint32_t m_;
+  std::uint8_t metric_;
+  std::uint8_t format_;
+  std::uint64_t partition_key_;
+  mutable std::vector<NodeInfo> cache_;
+  mutable std::vector<float> scratch_a_, scratch_b_;
+  mutable BlockNumber directory_block_ = InvalidBlockNumber;
+  mutable int directory_index_ = -1;
+  mutable std::uint32_t calls_ = 0;
+};
+
+// Filter columns compared during traversal: a node passes when each constrained column's hash
+// equals the scan key's.
+class KeyFilter final : public llmspell::hnsw::Filter {
+ public:
+  KeyFilter(const PageStore& store, const std::uint64_t* wanted, const bool* constrained)
+      : store_(store) {
+    for (int i = 0; i < hnsw_pages::kMaxFilterKeys; ++i) {
+      wanted_[i] = wanted[i];
+      constrained_[i] = constrained[i];
+    }
+  }
+  bool accepts(llmspell::hnsw::NodeId n) const override {
+    const std::uint64_t* k = store_.keys(n);
+    for (int i = 0; i < hnsw_pages::kMaxFilterKeys; ++i)
+      if (constrained_[i] && k[i] != wanted_[i]) return false;
+    return true;
+  }
+
+ private:
+  const PageStore& store_;
+  std::uint64_t wanted_[hnsw_pages::kMaxFilterKeys];
+  bool constrained_[hnsw_pages::kMaxFilterKeys];
+};
