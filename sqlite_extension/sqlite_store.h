@@ -1,0 +1,270 @@
+// The HNSW store of the SQLite virtual table: an in-memory mirror of the graph kept in the
+// shadow tables, implementing the store concept of hnsw/graph.h.
+//
+// - Structure (per node: level, links, row id, filter tags, deleted mark) is always resident: it
+//   is small (about (2M+1)*4 + 24 bytes a node) and every search walks it.
+// - Vectors are a bounded cache (CLOCK eviction), loaded from <table>_vectors on first touch.
+//   Stored vectors never change (a new vector gets a new node), so cached ones are never dirty.
+// - Every change to a node marks it dirty (written to <table>_nodes at commit) and, inside a
+//   transaction, first saves the node's previous state in an undo log with one level per
+//   savepoint. ROLLBACK and ROLLBACK TO replay the log, so the mirror returns exactly to the state
+//   that SQLite restores in the shadow tables, without reading them again.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "hnsw/metric.h"
+#include "hnsw/types.h"
+
+namespace llmspell::sqlite::hnsw_vtab {
+
+using hnsw::kNoNode;
+using hnsw::NodeId;
+
+// The tag of a NULL filter value (and of every column of a node that is not live): no filter
+// passes it.
+inline constexpr std::uint32_t kNoTag = 0xffffffffu;
+
+// Where the cache reads vectors from: <table>_vectors.
+class VectorSource {
+ public:
+  virtual ~VectorSource() = default;
+  // Writes the stored vector of `node` (dims floats, as inserted); throws when it is missing.
+  virtual void read_vector(NodeId node, float* out) = 0;
+};
+
+// A node as <table>_nodes stores it and as the undo log saves it.
+struct NodeRecord {
+  bool exists = false;
+  bool deleted = false;
+  std::int64_t label = 0;  // the row id
+  int level = 0;
+  std::vector<std::uint32_t> links;  // for each level 0..level: count, then the ids
+  std::vector<std::uint32_t> tags;   // one per filter column
+};
+
+struct CacheStats {
+  std::size_t capacity = 0;  // vectors
+  std::size_t resident = 0;
+  std::uint64_t loads = 0;
+  std::uint64_t evictions = 0;
+};
+
+class SqliteStore {
+ public:
+  SqliteStore(const hnsw::Params& params, std::size_t filter_columns, std::size_t cache_bytes,
+              VectorSource& source);
+
+  // ---- the store concept of hnsw/graph.h ----------------------------------------------------
+  std::uint32_t dims() const { return dims_; }
+  std::size_t id_limit() const { return g_.id_limit; }
+  int level(NodeId n) const { return levels_[n]; }
+  // Free slots count as deleted: no search returns them.
+  bool deleted(NodeId n) const { return flags_[n] != kLive; }
+  void set_deleted(NodeId n, bool d);
+  float distance(const float* query, NodeId n) const {
+    return hnsw::metric_distance(metric_, query, vector(n), dims_);
+  }
+  float distance(NodeId a, NodeId b) const {
+    const float* va = vector(a);
+    pin_ = a;  // loading b must not evict a
+    const float* vb = vector(b);
+    pin_ = kNoNode;
+    return hnsw::metric_distance(metric_, va, vb, dims_);
+  }
+  std::uint32_t links(NodeId n, int level, NodeId* out) const;
+  void set_links(NodeId n, int level, const NodeId* ids, std::uint32_t count);
+  // One writer per connection: the comparison always succeeds unless the caller is confused.
+  bool replace_links(NodeId n, int level, const NodeId* expected, std::uint32_t expected_count,
+                     const NodeId* ids, std::uint32_t count);
+  void prefetch(NodeId n) const {
+    std::uint32_t s = slot_of_[n];
+    if (s != kNoSlot) __builtin_prefetch(slot_ptr(s));
+  }
+  NodeId entry_point() const { return g_.entry; }
+  int max_level() const { return g_.max_level; }
+  void set_entry_point(NodeId n, int level);
+  void raise_entry_point(NodeId n, int level) {
+    if (g_.entry == kNoNode || level > g_.max_level) set_entry_point(n, level);
+  }
+  template <class F>
+  void for_each_node(F&& fn) const {
+    for (std::size_t n = 0; n < g_.id_limit; ++n) fn(static_cast<NodeId>(n));
+  }
+
+  // ---- nodes ----------------------------------------------------------------------------------
+  bool exists(NodeId n) const { return n < g_.id_limit && (flags_[n] & kExists) != 0; }
+  bool live(NodeId n) const { return n < g_.id_limit && flags_[n] == kLive; }
+  std::int64_t label(NodeId n) const { return labels_[n]; }
+  std::uint32_t tag(NodeId n, std::size_t column) const { return tags_[n * columns_ + column]; }
+  std::size_t filter_columns() const { return columns_; }
+  NodeRecord record(NodeId n) const;
+  // Live nodes whose filter column `column` has tag `tag`.
+  const std::vector<NodeId>& posting(std::size_t column, std::uint32_t tag) const;
+  std::size_t live_count() const { return live_; }
+  std::size_t deleted_count() const { return deleted_; }
+
+  // ---- changes: undo-logged inside a transaction, and marked dirty -----------------------------
+  // A node in a free slot (or a new one) with the given level, label and tags, and no links.
+  NodeId allocate(int level, std::int64_t label, const std::uint32_t* tags);
+  // Frees the slot of a deleted node that no live node links to any more.
+  void free_slot(NodeId n);
+  void set_label(NodeId n, std::int64_t label);
+  void set_tags(NodeId n, const std::uint32_t* tags);
+  // The next key for hnsw::sample_level: a counter kept with the graph, so levels replay the same.
+  std::uint64_t next_insert_key() { return g_.inserts++; }
+  std::uint64_t inserts() const { return g_.inserts; }
+  std::uint64_t generation() const { return g_.generation; }
+  void set_generation(std::uint64_t g) { g_.generation = g; }
+
+  // ---- loading from the shadow tables (no undo, not dirty) -------------------------------------
+  void reset();
+  void load(NodeId n, const NodeRecord& r);
+  void load_tags(NodeId n, const std::uint32_t* tags);
+  void load_globals(NodeId entry, int max_level, std::uint64_t inserts, std::uint64_t generation);
+  // After a full load: every slot below the highest node without a record is free.
+  void finish_load();
+
+  // ---- vector cache -----------------------------------------------------------------------------
+  // The prepared vector of a node (normalised for cosine), loaded on a miss. The pointer stays
+  // valid until the next cache load.
+  const float* vector(NodeId n) const {
+    std::uint32_t s = slot_of_[n];
+    if (s != kNoSlot) [[likely]] {
+      ref_[s] = 1;
+      return slot_ptr(s);
+    }
+    return load_vector(n);
+  }
+  bool vector_resident(NodeId n) const { return n < slot_of_.size() && slot_of_[n] != kNoSlot; }
+  // Caches a vector just written (already prepared), so the insert does not read it back.
+  void put_vector(NodeId n, const float* prepared);
+  void forget_vector(NodeId n);
+  CacheStats cache_stats() const;
+
+  // ---- dirty nodes ----------------------------------------------------------------------------
+  const std::vector<NodeId>& dirty() const { return dirty_list_; }
+  void clear_dirty();
+
+  // ---- transactions (the virtual table's xBegin ... xCommit/xRollback) -------------------------
+  void begin();
+  void savepoint(int number);
+  void release(int number);
+  void rollback_to(int number);
+  void commit();
+  void rollback();
+  bool in_transaction() const { return !markers_.empty(); }
+  // Called after dirty nodes were written: a later ROLLBACK TO an earlier savepoint must then
+  // rewrite everything (the shadow rows it restores may predate changes the undo log does not
+  // cover).
+  void note_flush() { ++flushes_; }
+
+ private:
+  static constexpr std::uint8_t kExists = 1;
+  static constexpr std::uint8_t kDeletedBit = 2;
+  static constexpr std::uint8_t kLive = kExists;
+  static constexpr std::uint32_t kNoSlot = 0xffffffffu;
+  static constexpr std::size_t kSlotsPerChunk = 256;
+  static constexpr std::align_val_t kAlignment{64};
+
+  struct Globals {
+    NodeId entry = kNoNode;
+    int max_level = -1;
+    std::size_t id_limit = 0;
+    std::uint64_t inserts = 0;
+    std::uint64_t generation = 0;
+  };
+  struct UndoEntry {
+    NodeId node;
+    std::uint64_t prev_mark;
+    NodeRecord old;
+  };
+  struct Marker {
+    int number;
+    std::uint64_t id;
+    std::size_t pos;  // first undo entry of this level
+    Globals globals;
+    std::uint64_t flushes;
+  };
+  struct ChunkDelete {
+    void operator()(float* p) const { ::operator delete[](p, kAlignment); }
+  };
+
+  void grow(std::size_t nodes);
+  // Saves the node's state in the undo log (once per savepoint level) and marks it dirty.
+  void touch(NodeId n);
+  void mark_dirty(NodeId n);
+  // Replaces a node's whole state, keeping postings, counters, the free list and the cache right.
+  void assign(NodeId n, const NodeRecord& r);
+  void add_postings(NodeId n);
+  void remove_postings(NodeId n);
+  void count(NodeId n, int delta);
+  std::uint32_t* link_list(NodeId n, int level) {
+    if (level == 0) return links0_.data() + static_cast<std::size_t>(n) * stride0_;
+    return upper_[n].get() + static_cast<std::size_t>(level - 1) * (1 + m_);
+  }
+  const std::uint32_t* link_list(NodeId n, int level) const {
+    if (level == 0) return links0_.data() + static_cast<std::size_t>(n) * stride0_;
+    return upper_[n].get() + static_cast<std::size_t>(level - 1) * (1 + m_);
+  }
+  void set_level_storage(NodeId n, int level);
+  void merge_top_marker();
+  void restore_to(std::size_t marker_index);
+
+  float* slot_ptr(std::uint32_t s) const {
+    return chunks_[s / kSlotsPerChunk].get() + (s % kSlotsPerChunk) * slot_floats_;
+  }
+  const float* load_vector(NodeId n) const;
+  std::uint32_t acquire_slot() const;
+
+  hnsw::Metric metric_;
+  std::uint32_t dims_;
+  std::uint32_t m_;
+  std::size_t stride0_;  // words per level-0 list: count + 2M ids
+  std::size_t columns_;
+  VectorSource& source_;
+
+  Globals g_;
+  std::size_t capacity_ = 0;  // nodes the per-node arrays hold
+  std::size_t high_water_ = 0;
+  std::vector<std::uint8_t> levels_;
+  std::vector<std::uint8_t> flags_;
+  std::vector<std::int64_t> labels_;
+  std::vector<std::uint32_t> links0_;
+  std::vector<std::unique_ptr<std::uint32_t[]>> upper_;
+  std::vector<std::uint32_t> tags_;
+  std::vector<std::uint32_t> posting_pos_;
+  std::vector<std::vector<std::vector<NodeId>>> postings_;  // [column][tag]
+  std::vector<NodeId> free_;  // may hold stale entries: allocate() checks each
+  std::size_t live_ = 0;
+  std::size_t deleted_ = 0;
+
+  std::vector<std::uint8_t> dirty_flag_;
+  std::vector<NodeId> dirty_list_;
+
+  std::vector<UndoEntry> undo_;
+  std::vector<Marker> markers_;
+  std::vector<std::uint64_t> saved_mark_;
+  std::uint64_t next_mark_ = 1;
+  std::uint64_t flushes_ = 0;
+
+  // Vector cache.
+  std::size_t slot_floats_;
+  std::size_t slot_capacity_;
+  mutable std::vector<std::unique_ptr<float[], ChunkDelete>> chunks_;
+  mutable std::vector<std::uint32_t> slot_of_;  // per node
+  mutable std::vector<NodeId> owner_;           // per slot
+  mutable std::vector<std::uint8_t> ref_;       // per slot: CLOCK reference bit
+  mutable std::vector<std::uint32_t> free_slots_;
+  mutable std::size_t hand_ = 0;
+  mutable NodeId pin_ = kNoNode;
+  mutable std::vector<float> scratch_;
+  mutable std::uint64_t loads_ = 0;
+  mutable std::uint64_t evictions_ = 0;
+};
+
+}  // namespace llmspell::sqlite::hnsw_vtab

@@ -1,0 +1,301 @@
+// Transactions of the llmspell_hnsw virtual table: ROLLBACK and ROLLBACK TO undo index changes
+// exactly (checked against a model after every step), other connections see committed changes
+// through the generation counter, and the vector cache stays within its budget.
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "hnsw_support.h"
+
+namespace llmspell::sqlite::test {
+namespace {
+
+using Rows = std::map<std::int64_t, Vec>;
+
+std::int64_t stat(Connection& c, const std::string& table, const std::string& key) {
+  std::string json = c.text("SELECT llmspell_hnsw_stats('" + table + "')");
+  std::size_t at = json.find("\"" + key + "\":");
+  EXPECT_NE(at, std::string::npos) << json;
+  return std::stoll(json.substr(at + key.size() + 3));
+}
+
+Vec random_vec(std::mt19937& rng, std::uint32_t dims) {
+  std::normal_distribution<float> normal(0.f, 1.f);
+  Vec v(dims);
+  for (float& x : v) x = normal(rng);
+  return v;
+}
+
+std::string literal(const Vec& v) {
+  std::string s = "'[";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) s += ",";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v[i]));
+    s += buf;
+  }
+  return s + "]'";
+}
+
+class HnswTxn : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = Connection(dir_.file("t.db"));
+    db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL");
+    db_.exec(
+        "CREATE VIRTUAL TABLE items USING llmspell_hnsw(embedding float[8], m=6, "
+        "ef_construction=40)");
+  }
+
+  // Everything the table shows agrees with `model`.
+  void verify(const Rows& model, std::mt19937& rng, const std::string& where) {
+    SCOPED_TRACE(where);
+    ASSERT_EQ(db_.integer("SELECT count(*) FROM items"), static_cast<std::int64_t>(model.size()));
+    ASSERT_EQ(db_.text("SELECT llmspell_hnsw_check('items')"), "ok");
+    Vec q = random_vec(rng, 8);
+    auto exact = knn(db_.get(), "items", "embedding", q, 5, "exact = 1");
+    auto truth = brute_force(Metric::kL2, model, q, 5);
+    ASSERT_EQ(exact.size(), truth.size());
+    for (std::size_t i = 0; i < truth.size(); ++i) EXPECT_EQ(exact[i].rowid, truth[i].rowid);
+    auto approx = knn(db_.get(), "items", "embedding", q, 5, "ef_search = 64");
+    EXPECT_GE(recall(approx, truth), 0.6);
+  }
+
+  TempDir dir_;
+  Connection db_;
+};
+
+TEST_F(HnswTxn, RollbackUndoesInsertsUpdatesAndDeletes) {
+  std::mt19937 rng(1);
+  Rows model;
+  for (std::int64_t id = 1; id <= 100; ++id) model[id] = random_vec(rng, 8);
+  insert_rows(db_.get(), "items", model);
+  verify(model, rng, "loaded");
+  std::int64_t loads = stat(db_, "items", "full_loads");
+
+  db_.exec("BEGIN");
+  for (std::int64_t id = 101; id <= 150; ++id)
+    db_.exec("INSERT INTO items(rowid, embedding) VALUES (" + std::to_string(id) + ", " +
+             literal(random_vec(rng, 8)) + ")");
+  db_.exec("DELETE FROM items WHERE rowid <= 30");
+  db_.exec("UPDATE items SET embedding = " + literal(random_vec(rng, 8)) + " WHERE rowid = 50");
+  EXPECT_EQ(db_.integer("SELECT count(*) FROM items"), 120);
+  EXPECT_EQ(db_.text("SELECT llmspell_hnsw_check('items')"), "ok");
+  db_.exec("ROLLBACK");
+  verify(model, rng, "after rollback");
+  // The mirror was restored from the undo log, not reloaded.
+  EXPECT_EQ(stat(db_, "items", "full_loads"), loads);
+  EXPECT_EQ(db_.integer("SELECT count(*) FROM items WHERE embedding MATCH " + literal(model[50]) +
+                        " AND k = 1 AND exact = 1 AND rowid = 50"),
+            1);
+}
+
+TEST_F(HnswTxn, SavepointsNestAndRollBackExactly) {
+  std::mt19937 rng(2);
+  Rows model;
+  for (std::int64_t id = 1; id <= 40; ++id) model[id] = random_vec(rng, 8);
+  insert_rows(db_.get(), "items", model);
+
+  db_.exec("BEGIN");
+  Vec a = random_vec(rng, 8), b = random_vec(rng, 8), c = random_vec(rng, 8);
+  db_.exec("INSERT INTO items(rowid, embedding) VALUES (41, " + literal(a) + ")");
+  db_.exec("SAVEPOINT one");
+  db_.exec("INSERT INTO items(rowid, embedding) VALUES (42, " + literal(b) + ")");
+  db_.exec("DELETE FROM items WHERE rowid IN (1, 2, 3)");
+  db_.exec("SAVEPOINT two");
+  db_.exec("UPDATE items SET embedding = " + literal(c) + " WHERE rowid = 10");
+  db_.exec("DELETE FROM items WHERE rowid = 41");
+  db_.exec("ROLLBACK TO two");  // undoes the update of 10 and the delete of 41
+  Rows expected = model;
+  expected[41] = a;
+  expected[42] = b;
+  expected.erase(1);
+  expected.erase(2);
+  expected.erase(3);
+  verify(expected, rng, "rolled back to two");
+  db_.exec("INSERT INTO items(rowid, embedding) VALUES (43, " + literal(c) + ")");
+  expected[43] = c;
+  verify(expected, rng, "inserted after rollback to two");
+  db_.exec("ROLLBACK TO one");
+  expected = model;
+  expected[41] = a;
+  verify(expected, rng, "rolled back to one");
+  db_.exec("RELEASE one");
+  db_.exec("COMMIT");
+  verify(expected, rng, "committed");
+
+  // A fresh connection reads exactly what was committed.
+  db_.close();
+  db_ = Connection(dir_.file("t.db"));
+  verify(expected, rng, "reopened");
+}
+
+// Random writes, savepoints, rollbacks and failing statements against a model.
+TEST_F(HnswTxn, RandomTransactionsMatchModel) {
+  std::mt19937 rng(3);
+  Rows committed;
+  std::vector<std::pair<std::string, Rows>> savepoints;  // open savepoints, outermost first
+  Rows current;
+  bool in_txn = false;
+  std::int64_t next_id = 1;
+  std::uniform_int_distribution<int> pick(0, 99);
+  auto any_row = [&]() {
+    auto it = current.begin();
+    std::advance(it, std::uniform_int_distribution<std::size_t>(0, current.size() - 1)(rng));
+    return it->first;
+  };
+  for (int step = 0; step < 600; ++step) {
+    int p = pick(rng);
+    std::string what;
+    if (p < 35 || current.size() < 20) {
+      int n = 1 + pick(rng) % 4;
+      std::string sql = "INSERT INTO items(rowid, embedding) VALUES ";
+      for (int i = 0; i < n; ++i) {
+        Vec v = random_vec(rng, 8);
+        current[next_id] = v;
+        sql += (i ? ", (" : "(") + std::to_string(next_id++) + ", " + literal(v) + ")";
+      }
+      db_.exec(sql);
+      what = "insert";
+    } else if (p < 55) {
+      std::int64_t id = any_row();
+      current.erase(id);
+      db_.exec("DELETE FROM items WHERE rowid = " + std::to_string(id));
+      what = "delete";
+    } else if (p < 65) {
+      std::int64_t id = any_row();
+      Vec v = random_vec(rng, 8);
+      current[id] = v;
+      db_.exec("UPDATE items SET embedding = " + literal(v) +
+               " WHERE rowid = " + std::to_string(id));
+      what = "update";
+    } else if (p < 70) {
+      // A statement failing on its last row changes nothing.
+      std::string sql = "INSERT INTO items(rowid, embedding) VALUES (" +
+                        std::to_string(next_id + 1000) + ", " + literal(random_vec(rng, 8)) +
+                        "), (" + std::to_string(next_id + 1001) + ", '[1,2]')";
+      EXPECT_NE(db_.try_exec(sql), SQLITE_OK);
+      what = "failed insert";
+    } else if (p < 76) {
+      if (!in_txn) {
+        db_.exec("BEGIN");
+        in_txn = true;
+        what = "begin";
+      } else {
+        std::string name = "sp" + std::to_string(step);
+        db_.exec("SAVEPOINT " + name);
+        savepoints.emplace_back(name, current);
+        what = "savepoint";
+      }
+    } else if (p < 82 && !savepoints.empty()) {
+      std::size_t i = std::uniform_int_distribution<std::size_t>(0, savepoints.size() - 1)(rng);
+      db_.exec("ROLLBACK TO " + savepoints[i].first);
+      current = savepoints[i].second;
+      savepoints.resize(i + 1);
+      what = "rollback to";
+    } else if (p < 86 && !savepoints.empty()) {
+      std::size_t i = std::uniform_int_distribution<std::size_t>(0, savepoints.size() - 1)(rng);
+      db_.exec("RELEASE " + savepoints[i].first);
+      savepoints.resize(i);
+      what = "release";
+    } else if (p < 93 && in_txn) {
+      db_.exec("COMMIT");
+      committed = current;
+      savepoints.clear();
+      in_txn = false;
+      what = "commit";
+    } else if (in_txn) {
+      db_.exec("ROLLBACK");
+      current = committed;
+      savepoints.clear();
+      in_txn = false;
+      what = "rollback";
+    } else {
+      continue;
+    }
+    if (!in_txn) committed = current;
+    if (step % 5 == 0 || what.find("roll") != std::string::npos)
+      verify(current, rng, "step " + std::to_string(step) + " " + what);
+    if (HasFatalFailure()) return;
+  }
+  if (in_txn) db_.exec("COMMIT");
+  verify(current, rng, "end");
+  // Enough deletes happened for deleted nodes to be consolidated and their slots reused.
+  EXPECT_GE(stat(db_, "items", "consolidations"), 1);
+}
+
+TEST_F(HnswTxn, OtherConnectionsSeeCommitsThroughTheGeneration) {
+  std::mt19937 rng(4);
+  Rows model;
+  for (std::int64_t id = 1; id <= 300; ++id) model[id] = random_vec(rng, 8);
+  insert_rows(db_.get(), "items", model);
+
+  Connection reader(dir_.file("t.db"));
+  Vec q = random_vec(rng, 8);
+  EXPECT_EQ(knn(reader.get(), "items", "embedding", q, 5).size(), 5u);
+  EXPECT_EQ(stat(reader, "items", "full_loads"), 1);
+
+  // Uncommitted rows are invisible to the reader; committed ones appear after a refresh that
+  // rereads only the nodes the commit changed.
+  Vec near = q;
+  db_.exec("BEGIN");
+  db_.exec("INSERT INTO items(rowid, embedding) VALUES (1000, " + literal(near) + ")");
+  EXPECT_NE(knn(reader.get(), "items", "embedding", q, 1)[0].rowid, 1000);
+  db_.exec("COMMIT");
+  EXPECT_EQ(knn(reader.get(), "items", "embedding", q, 1)[0].rowid, 1000);
+  EXPECT_EQ(stat(reader, "items", "full_loads"), 1);
+  EXPECT_EQ(stat(reader, "items", "refreshes"), 1);
+  std::int64_t reloaded = stat(reader, "items", "nodes_reloaded");
+  EXPECT_GE(reloaded, 1);
+  EXPECT_LT(reloaded, 100);
+
+  db_.exec("DELETE FROM items WHERE rowid = 1000");
+  EXPECT_NE(knn(reader.get(), "items", "embedding", q, 1)[0].rowid, 1000);
+  EXPECT_EQ(reader.text("SELECT llmspell_hnsw_check('items')"), "ok");
+  EXPECT_EQ(stat(reader, "items", "full_loads"), 1);
+
+  // A reader further behind than the change log reloads everything, and is right.
+  for (int i = 0; i < 70; ++i)
+    db_.exec("INSERT INTO items(rowid, embedding) VALUES (" + std::to_string(2000 + i) + ", " +
+             literal(random_vec(rng, 8)) + ")");
+  EXPECT_EQ(reader.integer("SELECT count(*) FROM items WHERE embedding MATCH " + literal(q) +
+                           " AND k = 400 AND exact = 1"),
+            370);
+  EXPECT_EQ(stat(reader, "items", "full_loads"), 2);
+  EXPECT_EQ(reader.text("SELECT llmspell_hnsw_check('items')"), "ok");
+
+  // The reader writes too: its mirror is current before its transaction starts.
+  reader.exec("INSERT INTO items(rowid, embedding) VALUES (5000, " + literal(q) + ")");
+  EXPECT_EQ(knn(db_.get(), "items", "embedding", q, 1)[0].rowid, 5000);
+  EXPECT_EQ(db_.text("SELECT llmspell_hnsw_check('items')"), "ok");
+}
+
+TEST_F(HnswTxn, VectorCacheStaysWithinBudget) {
+  db_.exec("CREATE VIRTUAL TABLE big USING llmspell_hnsw(embedding float[1024], cache_mb=1)");
+  auto vectors = clustered_vectors(1500, 1024, 5);
+  Rows rows;
+  for (std::size_t i = 0; i < vectors.size(); ++i)
+    rows[static_cast<std::int64_t>(i + 1)] = vectors[i];
+  insert_rows(db_.get(), "big", rows);
+  std::int64_t capacity = stat(db_, "big", "cache_capacity");
+  EXPECT_EQ(capacity, 256);  // 1 MiB of 4 KiB vectors
+  EXPECT_LE(stat(db_, "big", "cached_vectors"), capacity);
+  EXPECT_GT(stat(db_, "big", "evictions"), 0);
+  EXPECT_EQ(db_.text("SELECT llmspell_hnsw_check('big')"), "ok");
+
+  // A new connection loads the structure and only the vectors its searches touch.
+  Connection other(dir_.file("t.db"));
+  auto queries = clustered_vectors(20, 1024, 6);
+  double sum = 0;
+  for (const Vec& q : queries) {
+    auto got = knn(other.get(), "big", "embedding", q, 10, "ef_search = 80");
+    sum += recall(got, brute_force(Metric::kL2, rows, q, 10));
+  }
+  EXPECT_GE(sum / queries.size(), 0.9);
+  EXPECT_LE(stat(other, "big", "cached_vectors"), capacity);
+  EXPECT_EQ(stat(other, "big", "full_loads"), 1);
+}
+
+}  // namespace
+}  // namespace llmspell::sqlite::test
