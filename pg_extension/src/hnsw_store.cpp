@@ -50,6 +50,34 @@ PageStore::PageStore(Relation index, const MetaData& meta, uint64 partition_key)
       scratch_a_(meta.dims),
       scratch_b_(meta.dims) {}
 
+namespace {
+
+// Which shared buffer held an index block when this backend last read it. Walks revisit the
+// same pages query after query: ReadRecentBuffer pins such a buffer again, after checking it
+// still holds the block, without a lookup in the shared buffer mapping table.
+struct RecentBuffer {
+  RelFileNode node;
+  BlockNumber block;
+  Buffer buffer;
+};
+constexpr std::size_t kRecentBuffers = 8192;
+RecentBuffer recent_buffers[kRecentBuffers];
+
+}  // namespace
+
+Buffer PageStore::pin(BlockNumber block) const {
+  const RelFileNode& node = index_->rd_node;
+  RecentBuffer& slot = recent_buffers[(block * 2654435761u + node.relNode) % kRecentBuffers];
+  if (slot.block == block && RelFileNodeEquals(slot.node, node) &&
+      ReadRecentBuffer(node, MAIN_FORKNUM, block, slot.buffer))
+    return slot.buffer;
+  Buffer buf = ReadBuffer(index_, block);
+  slot.node = node;
+  slot.block = block;
+  slot.buffer = buf;
+  return buf;
+}
+
 void PageStore::check_interrupts() const {
   if ((++calls_ & 255) == 0) pg_guard([] { CHECK_FOR_INTERRUPTS(); });
 }
@@ -67,7 +95,7 @@ const PageStore::NodeInfo& PageStore::info(NodeId n) const {
   const NodeInfo& slot = cache_[(n * 2654435761u) % kInfoCacheSize];
   if (slot.id == n) return slot;
   pg_guard([&] {
-    Buffer buf = ReadBuffer(index_, node_block(n));
+    Buffer buf = pin(node_block(n));
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     remember(n, element_on(index_, BufferGetPage(buf), n));
     UnlockReleaseBuffer(buf);
@@ -79,7 +107,7 @@ float PageStore::distance(const float* query, NodeId n) const {
   check_interrupts();
   float d = 0;
   pg_guard([&] {
-    Buffer buf = ReadBuffer(index_, node_block(n));
+    Buffer buf = pin(node_block(n));
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
     remember(n, h);
@@ -100,7 +128,7 @@ float PageStore::distance(const float* query, NodeId n) const {
 
 void PageStore::read_vector(NodeId n, float* out) const {
   pg_guard([&] {
-    Buffer buf = ReadBuffer(index_, node_block(n));
+    Buffer buf = pin(node_block(n));
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
     const char* v = reinterpret_cast<const char*>(h) + vector_offset(m_, h->level);
@@ -121,7 +149,7 @@ float PageStore::distance(NodeId a, NodeId b) const {
 ItemPointerData PageStore::heap_tid(NodeId n) const {
   ItemPointerData tid;
   pg_guard([&] {
-    Buffer buf = ReadBuffer(index_, node_block(n));
+    Buffer buf = pin(node_block(n));
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     tid = element_on(index_, BufferGetPage(buf), n)->heap_tid;
     UnlockReleaseBuffer(buf);
@@ -132,7 +160,7 @@ ItemPointerData PageStore::heap_tid(NodeId n) const {
 std::uint32_t PageStore::links(NodeId n, int level, NodeId* out) const {
   std::uint32_t count = 0;
   pg_guard([&] {
-    Buffer buf = ReadBuffer(index_, node_block(n));
+    Buffer buf = pin(node_block(n));
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
     remember(n, h);
@@ -151,7 +179,7 @@ bool PageStore::replace_links(NodeId n, int level, const NodeId* expected,
                               std::uint32_t count) {
   bool replaced = false;
   pg_guard([&] {
-    Buffer buf = ReadBuffer(index_, node_block(n));
+    Buffer buf = pin(node_block(n));
     LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
     ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
     if (level <= h->level && !(h->flags & kFree)) {
@@ -182,7 +210,7 @@ void PageStore::set_links(NodeId n, int level, const NodeId* ids, std::uint32_t 
 
 void PageStore::set_deleted(NodeId n, bool d) {
   pg_guard([&] {
-    Buffer buf = ReadBuffer(index_, node_block(n));
+    Buffer buf = pin(node_block(n));
     LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
     ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
     bool is = (h->flags & kDeleted) != 0;
@@ -209,7 +237,7 @@ void PageStore::nodes_on_page(BlockNumber b, std::vector<NodeId>* out) const {
   NodeId ids[MaxOffsetNumber];
   int count = 0;
   pg_guard([&] {
-    Buffer buf = ReadBuffer(index_, b);
+    Buffer buf = pin(b);
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buf);
     if (!PageIsNew(page) && opaque(page)->type == kElementPage) {

@@ -83,7 +83,9 @@ class PageStore {
   };
   // Element headers seen lately, so level(), deleted() and keys() right after a distance()
   // cost no second page read.
-  static constexpr std::size_t kInfoCacheSize = 4096;
+  static constexpr std::size_t kInfoCacheSize = 1024;
+  // Pins block, through the buffer it was last seen in when that still holds it.
+  Buffer pin(BlockNumber block) const;
 
   const NodeInfo& info(NodeId n) const;
   void remember(NodeId n, const hnsw_pages::ElementHeader* h) const;

@@ -2,6 +2,7 @@
 -- 384 to 3072 dimensions, completeness under extra WHERE conditions, VACUUM, bad input.
 -- Runs outside a transaction block (VACUUM needs that) in a schema of its own, dropped at the end.
 SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS hnsw_test CASCADE;
 CREATE SCHEMA hnsw_test;
 SET search_path = hnsw_test, public;
 CREATE EXTENSION llmspell SCHEMA hnsw_test;

@@ -2,6 +2,7 @@
 -- the tenant condition of the policy is applied during the graph walk (each tenant has a graph
 -- of its own), so small tenants keep their recall and never see another tenant's rows.
 SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS tenant_test CASCADE;
 CREATE SCHEMA tenant_test;
 SET search_path = tenant_test, public;
 CREATE EXTENSION llmspell SCHEMA tenant_test;
