@@ -6,7 +6,7 @@ DROP SCHEMA IF EXISTS hnsw_test CASCADE;
 CREATE SCHEMA hnsw_test;
 SET search_path = hnsw_test, public;
 CREATE EXTENSION llmspell SCHEMA hnsw_test;
-SELECT plan(21);
+SELECT plan(24);
 
 -- Clustered data with a low intrinsic dimension, like embeddings: 20 clusters, each spread
 -- along two directions, plus a little noise. Deterministic through setseed().
@@ -100,6 +100,17 @@ SELECT ok(pg_temp.recall('t3072', '<=>', 3072) >= 0.95, 'cosine recall@10 >= 0.9
 SELECT results_eq(
   $$SELECT live, reachable, broken_links FROM llmspell_hnsw_verify('t3072_idx')$$,
   $$VALUES (1500::bigint, 1500::bigint, 0::bigint)$$, 'the 3072-dimension index verifies');
+
+-- A graph that outgrows maintenance_work_mem: written as far as it fits, the rest inserted.
+SET maintenance_work_mem = '1MB';
+SELECT lives_ok($$CREATE INDEX t384_small_mem ON t384 USING llmspell_hnsw (embedding vector_cosine_ops)$$,
+                'a build beyond maintenance_work_mem completes');
+RESET maintenance_work_mem;
+SELECT results_eq($$SELECT live, reachable, broken_links FROM llmspell_hnsw_verify('t384_small_mem')$$,
+                  $$VALUES (3000::bigint, 3000::bigint, 0::bigint)$$, 'and holds every row, reachable');
+DROP INDEX t384_cos;
+SELECT ok(pg_temp.recall('t384', '<=>', 384) >= 0.95, 'with recall@10 >= 0.95');
+ALTER INDEX t384_small_mem RENAME TO t384_cos;
 
 -- Delete half, VACUUM: recall holds, every live row stays reachable, slots are reused.
 DELETE FROM t384 WHERE id % 2 = 0;

@@ -11,7 +11,7 @@ fingerprint() {
                           FROM items"
 }
 
-echo "1..4"
+echo "1..5"
 createdb dump_src
 psql_q -d dump_src <<'SQL'
 CREATE SCHEMA llmspell;
@@ -20,6 +20,7 @@ CREATE TABLE items (id int PRIMARY KEY, embedding llmspell.vector(3) NOT NULL);
 INSERT INTO items
   SELECT i, ARRAY[random() * 2 - 1, i * 1e-3, 1.0 / i]::real[]::llmspell.vector(3)
   FROM generate_series(1, 2000) i;
+CREATE INDEX items_hnsw ON items USING llmspell_hnsw (embedding llmspell.vector_l2_ops);
 SQL
 want=$(fingerprint dump_src)
 
@@ -49,3 +50,7 @@ if [[ "$got" == "$want" && "$typ" == "llmspell.vector(3)" ]]; then
 else
   echo "not ok 4 - plain format: identical vectors and column type"; echo "# want $want got $got ($typ)"
 fi
+verify=$(psql -X -At -d dump_custom -c "SELECT live || '/' || reachable || '/' || broken_links
+                                       FROM llmspell.llmspell_hnsw_verify('items_hnsw')")
+if [[ "$verify" == "2000/2000/0" ]]; then echo "ok 5 - the restore rebuilt the HNSW index ($verify)"; else
+  echo "not ok 5 - the restore rebuilt the HNSW index"; echo "# verify: $verify"; fi
