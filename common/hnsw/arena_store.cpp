@@ -1,5 +1,7 @@
 #include "hnsw/arena_store.h"
 
+#include "vector/float16.h"
+
 namespace llmspell::hnsw {
 
 ArenaStore::ArenaStore(const Params& params)
@@ -7,10 +9,23 @@ ArenaStore::ArenaStore(const Params& params)
       dims_(params.dims),
       m_(params.m),
       vector_offset_(sizeof(std::uint32_t) * (1 + 2 * params.m)),
-      block_size_(vector_offset_ + sizeof(float) * params.dims) {
+      block_size_(0),
+      quantized_(params.storage == Storage::kFloat16) {
   // Keep every vector 16-byte aligned for the SIMD loads.
   vector_offset_ = (vector_offset_ + 15) & ~std::size_t{15};
-  block_size_ = (vector_offset_ + sizeof(float) * params.dims + 15) & ~std::size_t{15};
+  std::size_t element = quantized_ ? sizeof(std::uint16_t) : sizeof(float);
+  block_size_ = (vector_offset_ + element * params.dims + 15) & ~std::size_t{15};
+}
+
+void ArenaStore::set_vector(NodeId node, const float* prepared) {
+  if (quantized_) {
+    float* exact = exact_[node >> kChunkShift].get() + (node & (kChunkNodes - 1)) * dims_;
+    std::memcpy(exact, prepared, dims_ * sizeof(float));
+    vector::floats_to_halves(prepared,
+                             reinterpret_cast<std::uint16_t*>(block(node) + vector_offset_), dims_);
+  } else {
+    std::memcpy(block(node) + vector_offset_, prepared, dims_ * sizeof(float));
+  }
 }
 
 void ArenaStore::reserve(std::size_t nodes) {
@@ -19,6 +34,7 @@ void ArenaStore::reserve(std::size_t nodes) {
   std::size_t chunks = (nodes + kChunkNodes - 1) >> kChunkShift;
   while (chunks_.size() < chunks) {
     chunks_.emplace_back(new (kChunkAlignment) std::byte[kChunkNodes * block_size_]);
+    if (quantized_) exact_.emplace_back(new float[kChunkNodes * dims_]);
   }
   capacity_ = chunks_.size() * kChunkNodes;
   levels_.resize(capacity_, 0);
@@ -64,8 +80,9 @@ void ArenaStore::release(NodeId node) {
 
 std::size_t ArenaStore::memory_bytes() const {
   std::size_t n = id_limit();
+  std::size_t exact = quantized_ ? dims_ * sizeof(float) : 0;
   std::size_t bytes =
-      n * (block_size_ + sizeof(levels_[0]) + sizeof(deleted_[0]) + sizeof(upper_[0]));
+      n * (block_size_ + exact + sizeof(levels_[0]) + sizeof(deleted_[0]) + sizeof(upper_[0]));
   for (std::size_t i = 0; i < n; ++i) {
     if (levels_[i] > 0) bytes += levels_[i] * (1 + m_) * sizeof(std::uint32_t);
   }

@@ -27,25 +27,35 @@ class ArenaStore {
   NodeId allocate(int level);
   // Returns a deleted slot for reuse by allocate().
   void release(NodeId node);
-  void set_vector(NodeId node, const float* prepared) {
-    std::memcpy(vector(node), prepared, dims_ * sizeof(float));
-  }
+  // Stores the prepared vector (and its float16 code when the store is quantised).
+  void set_vector(NodeId node, const float* prepared);
 
   std::uint32_t dims() const { return dims_; }
   std::size_t id_limit() const { return used_.load(std::memory_order_acquire); }
   int level(NodeId n) const { return levels_[n]; }
   bool deleted(NodeId n) const { return deleted_[n] != 0; }
   void set_deleted(NodeId n, bool d) { deleted_[n] = d ? 1 : 0; }
+  // The exact (float32) vector.
   const float* vector(NodeId n) const {
+    if (quantized_) return exact_[n >> kChunkShift].get() + (n & (kChunkNodes - 1)) * dims_;
     return reinterpret_cast<const float*>(block(n) + vector_offset_);
   }
-  float* vector(NodeId n) { return reinterpret_cast<float*>(block(n) + vector_offset_); }
 
+  // Traversal distance: on the float16 code when quantised.
   float distance(const float* query, NodeId n) const {
+    if (quantized_)
+      return metric_distance_f16(
+          metric_, query, reinterpret_cast<const std::uint16_t*>(block(n) + vector_offset_), dims_);
     return metric_distance(metric_, query, vector(n), dims_);
   }
+  // Between two nodes (neighbour selection): exact, it decides the graph's shape.
   float distance(NodeId a, NodeId b) const {
     return metric_distance(metric_, vector(a), vector(b), dims_);
+  }
+  // True when distance(query, n) is approximate and final candidates need exact_distance().
+  bool reranks() const { return quantized_; }
+  float exact_distance(const float* query, NodeId n) const {
+    return metric_distance(metric_, query, vector(n), dims_);
   }
 
   // A reused slot may have fewer levels than stale links to it assume: it has no links there.
@@ -153,6 +163,8 @@ class ArenaStore {
   std::size_t vector_offset_;
   std::size_t block_size_;
   std::vector<std::unique_ptr<std::byte[], ChunkDelete>> chunks_;
+  bool quantized_;
+  std::vector<std::unique_ptr<float[]>> exact_;  // float32 vectors when quantised
   std::vector<std::uint8_t> levels_;
   std::vector<std::uint8_t> deleted_;
   std::vector<std::unique_ptr<std::uint32_t[]>> upper_;

@@ -319,7 +319,12 @@ std::vector<Candidate> Graph<Store>::exact_search(const float* query, std::uint3
   MaxHeap best;
   auto consider = [&](NodeId n) {
     if (!accepted(n, filter)) return;
-    float d = store_.distance(query, n);
+    float d;
+    if constexpr (requires(const Store& s) { s.exact_distance(query, n); }) {
+      d = store_.exact_distance(query, n);
+    } else {
+      d = store_.distance(query, n);
+    }
     if (best.size() < k) {
       best.push({d, n});
     } else if (d < best.top().distance) {
@@ -356,6 +361,18 @@ std::vector<Candidate> Graph<Store>::search(const float* query, std::uint32_t k,
   Candidate cur{store_.distance(query, entry), entry};
   for (int l = store_.max_level(); l > 0; --l) cur = greedy(query, cur, l);
   MaxHeap w = search_layer(query, cur, ef, 0, filter);
+  if constexpr (requires(const Store& s) { s.reranks(); }) {
+    if (store_.reranks()) {
+      // Traversal ran on compact codes: rank the candidates by their exact distances.
+      std::vector<Candidate> exact;
+      exact.reserve(w.size());
+      for (; !w.empty(); w.pop())
+        exact.push_back({store_.exact_distance(query, w.top().node), w.top().node});
+      std::sort(exact.begin(), exact.end());
+      if (exact.size() > k) exact.resize(k);
+      return exact;
+    }
+  }
   while (w.size() > k) w.pop();
   std::vector<Candidate> out(w.size());
   for (std::size_t i = out.size(); i-- > 0;) {

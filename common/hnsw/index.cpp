@@ -73,7 +73,9 @@ NodeId Index::insert_node(std::uint64_t label, const float* vec, std::uint32_t t
   }
   node_label_[node] = label;
   node_tag_[node] = tag;
-  prepare(vec, store_.vector(node));
+  scratch_.resize(params_.dims);
+  prepare(vec, scratch_.data());
+  store_.set_vector(node, scratch_.data());
   labels_[label] = node;
   std::vector<NodeId>& posting = postings_[tag];
   node_posting_pos_[node] = static_cast<std::uint32_t>(posting.size());

@@ -96,6 +96,7 @@ class Index {
   // Per tag: its live nodes; node_posting_pos_ makes removal a swap with the last entry.
   std::unordered_map<std::uint32_t, std::vector<NodeId>> postings_;
   std::vector<std::uint32_t> node_posting_pos_;
+  std::vector<float> scratch_;   // a prepared vector on its way into the store
   std::vector<NodeId> pending_;  // removed, still routing searches, slots not yet reusable
   std::uint64_t inserts_ = 0;
 };

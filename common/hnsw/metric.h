@@ -6,6 +6,7 @@
 
 #include "hnsw/types.h"
 #include "vector/distance.h"
+#include "vector/distance_f16.h"
 
 namespace llmspell::hnsw {
 
@@ -17,6 +18,20 @@ inline float metric_distance(Metric m, const float* a, const float* b, std::size
       return 1.0f - vector::inner_product(a, b, dims);
     case Metric::kInnerProduct:
       return -vector::inner_product(a, b, dims);
+  }
+  return 0;
+}
+
+// The same against a float16 code (traversal of quantised stores).
+inline float metric_distance_f16(Metric m, const float* q, const std::uint16_t* code,
+                                 std::size_t dims) {
+  switch (m) {
+    case Metric::kL2:
+      return vector::l2_squared_f16(q, code, dims);
+    case Metric::kCosine:
+      return 1.0f - vector::inner_product_f16(q, code, dims);
+    case Metric::kInnerProduct:
+      return -vector::inner_product_f16(q, code, dims);
   }
   return 0;
 }

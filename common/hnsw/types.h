@@ -26,12 +26,17 @@ inline constexpr std::uint32_t kMaxEfSearch = 10000;
 inline constexpr int kMaxLevel =
     15;  // with M >= 2 a deeper level has probability < 1e-4 per 2^16 nodes
 
+// How an in-memory store keeps vectors for traversal. kFloat16 halves the bytes each visited
+// node costs; the float32 vectors are kept aside and the final candidates re-ranked exactly.
+enum class Storage : std::uint8_t { kFloat32, kFloat16 };
+
 struct Params {
   std::uint32_t dims = 0;
   Metric metric = Metric::kL2;
   std::uint32_t m = kDefaultM;  // links per node on upper levels; 2m on level 0
   std::uint32_t ef_construction = kDefaultEfConstruction;
   std::uint64_t seed = 0x5eed;
+  Storage storage = Storage::kFloat32;
 };
 
 // Links a node may keep on `level`.

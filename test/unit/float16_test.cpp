@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <random>
+#include <vector>
 
 namespace llmspell::vector {
 namespace {
@@ -32,6 +33,37 @@ TEST(Float16, RoundTripAndNearest) {
     float back = half_to_float(float_to_half(f));
     // Relative error of binary16 rounding: at most 2^-11.
     ASSERT_LE(std::fabs(back - f), std::fabs(f) * 4.8828125e-4f + 1e-7f) << f;
+  }
+}
+
+}  // namespace
+}  // namespace llmspell::vector
+
+#include "vector/distance.h"
+#include "vector/distance_f16.h"
+
+namespace llmspell::vector {
+namespace {
+
+// The float16 kernels agree with the float32 kernels on the decoded vectors, every length.
+TEST(Float16, DistanceKernelsMatchDecodedVectors) {
+  std::mt19937 rng(9);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  for (std::size_t n = 1; n <= 600; ++n) {
+    std::vector<float> q(n), x(n), decoded(n);
+    std::vector<std::uint16_t> code(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      q[i] = normal(rng);
+      x[i] = normal(rng);
+    }
+    floats_to_halves(x.data(), code.data(), n);
+    halves_to_floats(code.data(), decoded.data(), n);
+    float l2 = l2_squared(q.data(), decoded.data(), n);
+    float ip = inner_product(q.data(), decoded.data(), n);
+    ASSERT_NEAR(l2_squared_f16(q.data(), code.data(), n), l2, 1e-4f * (1 + l2)) << n;
+    ASSERT_NEAR(inner_product_f16(q.data(), code.data(), n), ip,
+                1e-4f * (1 + std::fabs(ip) + n * 0.01f))
+        << n;
   }
 }
 

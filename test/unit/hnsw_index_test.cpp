@@ -21,13 +21,14 @@ constexpr std::uint32_t kK = 10;
 constexpr std::size_t kQueries = 100;
 
 std::unique_ptr<Index> build(const Dataset& d, Metric metric, unsigned threads = 1,
-                             std::uint64_t seed = 1) {
+                             std::uint64_t seed = 1, Storage storage = Storage::kFloat32) {
   Params p;
   p.dims = d.dims;
   p.metric = metric;
   p.m = 16;
   p.ef_construction = 100;
   p.seed = seed;
+  p.storage = storage;
   auto index = std::make_unique<Index>(p);
   std::vector<std::uint64_t> labels(d.count);
   std::iota(labels.begin(), labels.end(), 1000);
@@ -302,6 +303,40 @@ TEST(HnswIndex, EveryLiveNodeStaysReachable) {
   for (Result r; cursor->next(&r);) ++found;
   EXPECT_EQ(found, index.size());
 }
+
+}  // namespace
+}  // namespace llmspell::hnsw
+
+namespace llmspell::hnsw {
+namespace {
+
+// Float16 codes for traversal with exact re-ranking: recall holds for every metric, distances
+// returned are the exact ones, and the codes are half the size of the vectors they stand for.
+class QuantizedRecall : public ::testing::TestWithParam<Metric> {};
+
+TEST_P(QuantizedRecall, HoldsWithFloat16Codes) {
+  Dataset data = clustered(3000, 256, 31);
+  Dataset queries = clustered(kQueries, 256, 32);
+  auto owned = build(data, GetParam(), 1, 1, Storage::kFloat16);
+  Index& index = *owned;
+  EXPECT_GE(mean_recall(index, queries, 64), 0.95);
+  auto exact = index.exact_search(queries.row(0), 1);
+  auto approx = index.search(queries.row(0), 1, 64);
+  ASSERT_EQ(approx.size(), 1u);
+  if (approx[0].label == exact[0].label) {
+    EXPECT_EQ(approx[0].distance, exact[0].distance);
+  }
+  auto plain = build(data, GetParam());
+  // What traversal touches (everything but the float32 copies kept for re-ranking) shrinks by
+  // half the vector bytes.
+  std::size_t vector_bytes = data.count * 256 * sizeof(float);
+  std::size_t traversal = index.arena().memory_bytes() - vector_bytes;
+  EXPECT_LE(traversal, plain->arena().memory_bytes() - vector_bytes / 2 + data.count * 16)
+      << "the traversal blocks hold float16 codes";
+}
+
+INSTANTIATE_TEST_SUITE_P(AllMetrics, QuantizedRecall,
+                         ::testing::Values(Metric::kL2, Metric::kCosine, Metric::kInnerProduct));
 
 }  // namespace
 }  // namespace llmspell::hnsw
