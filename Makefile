@@ -49,6 +49,7 @@ bench: build-bench/Makefile
 	cmake --build build-bench -j $(JOBS)
 	build-bench/test/bench/bench_kernels
 	build-bench/test/bench/bench_hnsw
+	test/bench/bench_pg_hnsw.sh
 
 format:
 	find common pg_extension/src sqlite_extension test cli -name '*.cpp' -o -name '*.h' 2>/dev/null \
