@@ -522,8 +522,8 @@ void print_dataset(const DatasetResult& r, std::size_t queries) {
       r.search_wall, r.search_cpu, r.search_cpu > 0 ? r.search_wall / r.search_cpu : 0.0);
 
   std::printf("\nratios (ours / peer)\n");
-  Table ratios(
-      {"peer", "build 1t", "build 2t", "RSS/vector", "QPS at recall>=0.95", "ours at", "peer at"});
+  Table ratios({"peer", "build 1t", "build 1t cpu", "build 2t", "RSS/vector", "QPS at recall>=0.95",
+                "ours at", "peer at"});
   for (int peer : {kHnswlib, kFaiss}) {
     const LibResult& o = r.lib[kOurs];
     const LibResult& p = r.lib[peer];
@@ -532,8 +532,9 @@ void print_dataset(const DatasetResult& r, std::size_t queries) {
       return i < 0 ? std::string("never (<0.95)") : format("ef=%u, %.0f QPS", kEfs[i], l.qps[i]);
     };
     std::string qps_ratio = oi >= 0 && pi >= 0 ? ratio(o.qps[oi], p.qps[pi]) : "-";
-    ratios.row({kLibNames[peer], ratio(o.build1, p.build1), ratio(o.build2, p.build2),
-                ratio(o.rss_per_vector, p.rss_per_vector), qps_ratio, at(o, oi), at(p, pi)});
+    ratios.row({kLibNames[peer], ratio(o.build1, p.build1), ratio(o.cpu1, p.cpu1),
+                ratio(o.build2, p.build2), ratio(o.rss_per_vector, p.rss_per_vector), qps_ratio,
+                at(o, oi), at(p, pi)});
   }
   ratios.print();
 
@@ -594,8 +595,10 @@ void print_targets(const std::vector<DatasetResult>& results) {
     const LibResult& o = r.lib[kOurs];
     const LibResult& h = r.lib[kHnswlib];
     if (!std::isnan(o.build1))
-      add(build, std::string(r.spec->name) + " 1t", secs(o.build1) + " s", secs(h.build1) + " s",
-          ratio(o.build1, h.build1), o.build1 <= h.build1);
+      add(build, std::string(r.spec->name) + " 1t",
+          secs(o.build1) + " s (cpu " + secs(o.cpu1) + ")",
+          secs(h.build1) + " s (cpu " + secs(h.cpu1) + ")",
+          ratio(o.build1, h.build1) + " (cpu " + ratio(o.cpu1, h.cpu1) + ")", o.build1 <= h.build1);
     if (!std::isnan(o.build2))
       add(build, std::string(r.spec->name) + " 2t", secs(o.build2) + " s", secs(h.build2) + " s",
           ratio(o.build2, h.build2), o.build2 <= h.build2);
