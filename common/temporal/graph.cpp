@@ -1,0 +1,354 @@
+#include "temporal/graph.h"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+
+namespace llmspell::temporal {
+namespace {
+
+// Store access for one kind of row, so that the version arithmetic below is written once.
+struct EntityRows {
+  using V = EntityVersion;
+  static constexpr const char* kWhat = "entity";
+  static std::vector<V> current(GraphStore& s, std::string_view id) { return s.current_entity(id); }
+  static void close(GraphStore& s, const V& v, Micros t) { s.close_entity(v, t); }
+  static void remove(GraphStore& s, const V& v) { s.remove_entity(v); }
+  static void insert(GraphStore& s, const V& v) { s.insert_entity(v); }
+};
+struct RelationshipRows {
+  using V = RelationshipVersion;
+  static constexpr const char* kWhat = "relationship";
+  static std::vector<V> current(GraphStore& s, std::string_view id) {
+    return s.current_relationship(id);
+  }
+  static void close(GraphStore& s, const V& v, Micros t) { s.close_relationship(v, t); }
+  static void remove(GraphStore& s, const V& v) { s.remove_relationship(v); }
+  static void insert(GraphStore& s, const V& v) { s.insert_relationship(v); }
+};
+
+std::string time_text(Micros t) {
+  if (t == kInfinity) return "infinity";
+  if (t == kMinusInfinity) return "-infinity";
+  return std::to_string(t);
+}
+
+void check_id(const std::string& id, const char* what) {
+  if (id.empty()) throw GraphError(ErrorKind::kInvalidArgument, std::string(what) + " id is empty");
+}
+
+Interval valid_interval(const ValidRange& valid, Micros now) {
+  Interval r{valid.start.value_or(now), valid.end};
+  if (r.empty())
+    throw GraphError(ErrorKind::kInvalidArgument, "valid time range is empty: start " +
+                                                      time_text(r.start) + " is not before end " +
+                                                      time_text(r.end));
+  return r;
+}
+
+template <class Rows>
+[[noreturn]] void not_found(const std::string& id) {
+  throw GraphError(ErrorKind::kNotFound, std::string(Rows::kWhat) + " '" + id + "' not found");
+}
+
+// Closes `old` (or removes it when this transaction wrote it) and inserts `fresh` with an open
+// transaction time starting at t. Every replacement is checked against what stays current.
+template <class Rows>
+void replace(GraphStore& s, const std::vector<typename Rows::V>& current,
+             const std::vector<const typename Rows::V*>& old, std::vector<typename Rows::V> fresh,
+             Micros t) {
+  for (const auto* v : old) {
+    if (v->tx.start == t)
+      Rows::remove(s, *v);
+    else
+      Rows::close(s, *v, t);
+  }
+  for (auto& v : fresh) {
+    for (const auto& c : current) {
+      bool closed = std::find(old.begin(), old.end(), &c) != old.end();
+      if (!closed && c.valid.overlaps(v.valid))
+        throw GraphError(ErrorKind::kConflict, std::string(Rows::kWhat) + " '" + v.id +
+                                                   "': versions would overlap in valid time");
+    }
+    v.tx = Interval{t, kInfinity};
+    Rows::insert(s, v);
+  }
+}
+
+template <class Rows>
+std::optional<Micros> add(GraphStore& s, const std::string& id, const decltype(Rows::V::data)& data,
+                          const ValidRange& valid) {
+  Micros t = s.transaction_time();
+  Interval r = valid_interval(valid, t);
+  auto current = Rows::current(s, id);
+  for (const auto& c : current)
+    if (c.valid.overlaps(r))
+      throw GraphError(ErrorKind::kAlreadyExists,
+                       std::string(Rows::kWhat) + " '" + id + "' already exists");
+  replace<Rows>(s, current, {}, {typename Rows::V{id, data, r, {}}}, t);
+  return t;
+}
+
+template <class Rows, class Change>
+std::optional<Micros> change(GraphStore& s, const std::string& id, Change&& apply,
+                             const ValidRange& valid) {
+  Micros t = s.transaction_time();
+  Interval r = valid_interval(valid, t);
+  auto current = Rows::current(s, id);
+  if (current.empty()) not_found<Rows>(id);
+  bool overlapping = false;
+  std::vector<const typename Rows::V*> old;
+  std::vector<typename Rows::V> fresh;
+  for (const auto& v : current) {
+    if (!v.valid.overlaps(r)) continue;
+    overlapping = true;
+    auto data = apply(v.data);
+    if (data == v.data) continue;
+    old.push_back(&v);
+    if (v.valid.start < r.start) fresh.push_back({id, v.data, {v.valid.start, r.start}, {}});
+    fresh.push_back(
+        {id, data, {std::max(v.valid.start, r.start), std::min(v.valid.end, r.end)}, {}});
+    if (r.end < v.valid.end) fresh.push_back({id, v.data, {r.end, v.valid.end}, {}});
+  }
+  if (!overlapping)
+    throw GraphError(ErrorKind::kNotFound, std::string(Rows::kWhat) + " '" + id +
+                                               "' is not valid at any time in [" +
+                                               time_text(r.start) + ", " + time_text(r.end) + ")");
+  if (old.empty()) return std::nullopt;
+  replace<Rows>(s, current, old, std::move(fresh), t);
+  return t;
+}
+
+template <class Rows>
+bool end_at(GraphStore& s, const std::string& id, Micros at, Micros t, bool must_exist) {
+  auto current = Rows::current(s, id);
+  if (current.empty()) {
+    if (must_exist) not_found<Rows>(id);
+    return false;
+  }
+  std::vector<const typename Rows::V*> old;
+  std::vector<typename Rows::V> fresh;
+  for (const auto& v : current) {
+    if (v.valid.end <= at) continue;  // already over by then
+    old.push_back(&v);
+    if (v.valid.start < at) fresh.push_back({id, v.data, {v.valid.start, at}, {}});
+  }
+  if (old.empty()) return false;
+  replace<Rows>(s, current, old, std::move(fresh), t);
+  return true;
+}
+
+template <class Rows>
+bool retract(GraphStore& s, const std::string& id, Micros t, bool must_exist) {
+  auto current = Rows::current(s, id);
+  if (current.empty()) {
+    if (must_exist) not_found<Rows>(id);
+    return false;
+  }
+  std::vector<const typename Rows::V*> old;
+  for (const auto& v : current) old.push_back(&v);
+  replace<Rows>(s, current, old, {}, t);
+  return true;
+}
+
+}  // namespace
+
+Direction parse_direction(const std::string& text) {
+  std::string d;
+  for (char c : text) d.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (d == "out" || d == "outgoing") return Direction::kOut;
+  if (d == "in" || d == "incoming") return Direction::kIn;
+  if (d == "both") return Direction::kBoth;
+  throw GraphError(ErrorKind::kInvalidArgument,
+                   "direction must be 'out', 'in' or 'both', not '" + text + "'");
+}
+
+const char* direction_name(Direction d) {
+  switch (d) {
+    case Direction::kOut:
+      return "out";
+    case Direction::kIn:
+      return "in";
+    case Direction::kBoth:
+      return "both";
+  }
+  return "out";
+}
+
+std::optional<Micros> add_entity(GraphStore& s, const std::string& id, const EntityData& data,
+                                 const ValidRange& valid) {
+  check_id(id, "entity");
+  if (data.type.empty()) throw GraphError(ErrorKind::kInvalidArgument, "entity type is empty");
+  return add<EntityRows>(s, id, data, valid);
+}
+
+std::optional<Micros> update_entity(GraphStore& s, const std::string& id, const EntityChange& c,
+                                    const ValidRange& valid) {
+  check_id(id, "entity");
+  if (c.type && c.type->empty())
+    throw GraphError(ErrorKind::kInvalidArgument, "entity type is empty");
+  return change<EntityRows>(
+      s, id,
+      [&](EntityData d) {
+        if (c.type) d.type = *c.type;
+        if (c.name) d.name = *c.name;
+        if (c.properties) d.properties = *c.properties;
+        return d;
+      },
+      valid);
+}
+
+std::optional<Micros> end_entity(GraphStore& s, const std::string& id, std::optional<Micros> at) {
+  check_id(id, "entity");
+  Micros t = s.transaction_time();
+  Micros a = at.value_or(t);
+  bool changed = end_at<EntityRows>(s, id, a, t, true);
+  for (const auto& rid : s.current_relationships_of(id))
+    changed = end_at<RelationshipRows>(s, rid, a, t, false) || changed;
+  return changed ? std::optional<Micros>(t) : std::nullopt;
+}
+
+std::optional<Micros> retract_entity(GraphStore& s, const std::string& id) {
+  check_id(id, "entity");
+  Micros t = s.transaction_time();
+  retract<EntityRows>(s, id, t, true);
+  for (const auto& rid : s.current_relationships_of(id))
+    retract<RelationshipRows>(s, rid, t, false);
+  return t;
+}
+
+std::optional<Micros> add_relationship(GraphStore& s, const std::string& id,
+                                       const RelationshipData& data, const ValidRange& valid) {
+  check_id(id, "relationship");
+  check_id(data.from, "from entity");
+  check_id(data.to, "to entity");
+  if (data.type.empty())
+    throw GraphError(ErrorKind::kInvalidArgument, "relationship type is empty");
+  for (const std::string* end : {&data.from, &data.to})
+    if (s.current_entity(*end).empty())
+      throw GraphError(ErrorKind::kMissingEndpoint,
+                       "relationship '" + id + "': entity '" + *end + "' not found");
+  return add<RelationshipRows>(s, id, data, valid);
+}
+
+std::optional<Micros> update_relationship(GraphStore& s, const std::string& id,
+                                          const RelationshipChange& c, const ValidRange& valid) {
+  check_id(id, "relationship");
+  if (c.type && c.type->empty())
+    throw GraphError(ErrorKind::kInvalidArgument, "relationship type is empty");
+  return change<RelationshipRows>(
+      s, id,
+      [&](RelationshipData d) {
+        if (c.type) d.type = *c.type;
+        if (c.properties) d.properties = *c.properties;
+        return d;
+      },
+      valid);
+}
+
+std::optional<Micros> end_relationship(GraphStore& s, const std::string& id,
+                                       std::optional<Micros> at) {
+  check_id(id, "relationship");
+  Micros t = s.transaction_time();
+  return end_at<RelationshipRows>(s, id, at.value_or(t), t, true) ? std::optional<Micros>(t)
+                                                                  : std::nullopt;
+}
+
+std::optional<Micros> retract_relationship(GraphStore& s, const std::string& id) {
+  check_id(id, "relationship");
+  Micros t = s.transaction_time();
+  retract<RelationshipRows>(s, id, t, true);
+  return t;
+}
+
+void check_traverse_request(const TraverseRequest& r) {
+  if (r.max_depth < 0 || r.max_depth > kMaxDepth)
+    throw GraphError(ErrorKind::kInvalidArgument, "max_depth must be between 0 and " +
+                                                      std::to_string(kMaxDepth) + ", not " +
+                                                      std::to_string(r.max_depth));
+  if (r.max_nodes < 1 || r.max_nodes > kMaxNodes)
+    throw GraphError(ErrorKind::kInvalidArgument, "max_nodes must be between 1 and " +
+                                                      std::to_string(kMaxNodes) + ", not " +
+                                                      std::to_string(r.max_nodes));
+}
+
+TraverseResult traverse(GraphStore& s, const TraverseRequest& r) {
+  check_traverse_request(r);
+  TraverseResult result;
+  struct Node {
+    std::string id;
+    int depth;
+    std::size_t parent;  // index into nodes; npos for a start
+    std::string via;
+  };
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<Node> nodes;
+  std::unordered_map<std::string, std::size_t> visited;
+
+  std::vector<std::string> starts = r.starts;
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  std::vector<std::string> visible = starts.empty() ? starts : s.visible_entities(starts, r.at);
+  std::sort(visible.begin(), visible.end());
+  std::vector<std::size_t> frontier;
+  for (auto& id : visible) {
+    if (static_cast<std::int64_t>(nodes.size()) == r.max_nodes) {
+      result.truncated = true;
+      break;
+    }
+    visited.emplace(id, nodes.size());
+    frontier.push_back(nodes.size());
+    nodes.push_back({id, 0, kNone, {}});
+  }
+
+  std::vector<std::string> ids;
+  std::vector<Edge> edges;
+  for (int depth = 1; depth <= r.max_depth && !frontier.empty() && !result.truncated; ++depth) {
+    ids.clear();
+    for (std::size_t i : frontier) ids.push_back(nodes[i].id);
+    edges.clear();
+    s.expand(ids, r.direction, r.types, r.at, edges);
+    std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
+      if (a.source != b.source) return a.source < b.source;
+      if (a.neighbour != b.neighbour) return a.neighbour < b.neighbour;
+      return a.relationship_id < b.relationship_id;
+    });
+    std::vector<std::size_t> next;
+    for (const Edge& e : edges) {
+      if (visited.count(e.neighbour)) continue;
+      if (static_cast<std::int64_t>(nodes.size()) == r.max_nodes) {
+        result.truncated = true;
+        break;
+      }
+      visited.emplace(e.neighbour, nodes.size());
+      next.push_back(nodes.size());
+      nodes.push_back({e.neighbour, depth, frontier[e.source], e.relationship_id});
+    }
+    std::sort(next.begin(), next.end(),
+              [&](std::size_t a, std::size_t b) { return nodes[a].id < nodes[b].id; });
+    frontier = std::move(next);
+  }
+
+  std::vector<std::size_t> order(nodes.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (nodes[a].depth != nodes[b].depth) return nodes[a].depth < nodes[b].depth;
+    return nodes[a].id < nodes[b].id;
+  });
+  result.nodes.reserve(nodes.size());
+  for (std::size_t i : order) {
+    Reached out;
+    out.id = nodes[i].id;
+    out.depth = nodes[i].depth;
+    for (std::size_t k = i; k != kNone; k = nodes[k].parent) {
+      out.path.push_back(nodes[k].id);
+      if (nodes[k].parent != kNone) out.relationships.push_back(nodes[k].via);
+    }
+    std::reverse(out.path.begin(), out.path.end());
+    std::reverse(out.relationships.begin(), out.relationships.end());
+    result.nodes.push_back(std::move(out));
+  }
+  return result;
+}
+
+}  // namespace llmspell::temporal

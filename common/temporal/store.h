@@ -1,0 +1,56 @@
+// What the graph core needs from a host: the rows of one tenant, read and written inside the
+// host's current transaction. The PostgreSQL host runs parameterised SPI plans, the SQLite host
+// prepared statements, the in-memory store plain vectors; the semantics live in graph.h.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "temporal/types.h"
+
+namespace llmspell::temporal {
+
+// One edge followed during traversal: `source` indexes the frontier handed to expand().
+struct Edge {
+  std::size_t source;
+  std::string neighbour;
+  std::string relationship_id;
+  std::string relationship_type;
+};
+
+class GraphStore {
+ public:
+  virtual ~GraphStore() = default;
+
+  // The transaction time of the current write transaction: assigned on the first call in a
+  // transaction (next_transaction_time over the tenant's latest time), the same value after.
+  virtual Micros transaction_time() = 0;
+
+  // Current versions (transaction time still open) of one id, ordered by valid start.
+  virtual std::vector<EntityVersion> current_entity(std::string_view id) = 0;
+  virtual std::vector<RelationshipVersion> current_relationship(std::string_view id) = 0;
+  // Ids of relationships with a current version that starts or ends at `entity`, sorted.
+  virtual std::vector<std::string> current_relationships_of(std::string_view entity) = 0;
+
+  // Sets the transaction end of the version keyed by (id, tx.start, valid.start).
+  virtual void close_entity(const EntityVersion& v, Micros tx_end) = 0;
+  virtual void close_relationship(const RelationshipVersion& v, Micros tx_end) = 0;
+  // Removes a version written earlier in the same transaction (it was never visible).
+  virtual void remove_entity(const EntityVersion& v) = 0;
+  virtual void remove_relationship(const RelationshipVersion& v) = 0;
+  virtual void insert_entity(const EntityVersion& v) = 0;
+  virtual void insert_relationship(const RelationshipVersion& v) = 0;
+
+  // Which of `ids` have a version visible at `at` (the result holds the visible ones).
+  virtual std::vector<std::string> visible_entities(const std::vector<std::string>& ids,
+                                                    const AsOf& at) = 0;
+  // Edges from the frontier entities in `direction`, with one of `types` (all when empty), where
+  // the relationship and the entity at its other end are visible at `at`. For kIn the neighbour
+  // is the relationship's from_entity. Order does not matter: the core sorts.
+  virtual void expand(const std::vector<std::string>& frontier, Direction direction,
+                      const std::vector<std::string>& types, const AsOf& at,
+                      std::vector<Edge>& out) = 0;
+};
+
+}  // namespace llmspell::temporal
