@@ -271,7 +271,7 @@ std::string run_check(HnswTable& t) {
     // Filter tags against the row values.
     std::string sql = "SELECT id, node";
     for (int col : config.filter_columns)
-      sql += ", " + shadow.row_column_name(config.row_column(col));
+      sql.append(", ").append(shadow.row_column_name(config.row_column(col)));
     Statement s(db, sql + " FROM " + shadow.qualified("rows"), false);
     while (s.step()) {
       std::int64_t node = s.int64(1);
@@ -291,7 +291,14 @@ std::string run_check(HnswTable& t) {
 
 void check_fn(sqlite3_context* ctx, ConnectionContext& c, int argc, sqlite3_value** argv) {
   HnswTable& t = find_table(sqlite3_context_db_handle(ctx), c, argc, argv);
-  std::string result = run_check(t);
+  // Outside a transaction each read sees the latest commit: when another connection commits
+  // during the check (the generation moves), the check runs again on the new state.
+  std::string result;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto before = t.shadow().meta("generation");
+    result = run_check(t);
+    if (t.shadow().meta("generation") == before) break;
+  }
   sqlite3_result_text64(ctx, result.data(), result.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 

@@ -48,6 +48,13 @@ bool decode_links(const void* blob, std::size_t bytes, int level, std::uint32_t 
 
 ShadowTables::ShadowTables(sqlite3* db, const TableConfig& config) : db_(db), config_(config) {}
 
+std::string ShadowTables::row_column_name(int row_column) {
+  // Built by appending: GCC 12 warns (-Wrestrict, a false positive) on "c" + std::to_string().
+  std::string name = std::to_string(row_column);
+  name.insert(name.begin(), 'c');
+  return name;
+}
+
 bool ShadowTables::is_shadow_suffix(const char* suffix) {
   for (const char* s : kSuffixes) {
     if (sqlite3_stricmp(s, suffix) == 0) return true;
@@ -80,7 +87,7 @@ void ShadowTables::create() {
   int rc = 0;
   for (const ColumnSpec& c : config_.columns) {
     if (c.kind == ColumnKind::kVector) continue;
-    sql += ", " + row_column_name(rc++);
+    sql.append(", ").append(row_column_name(rc++));
     if (c.kind == ColumnKind::kFilter) {
       sql += c.filter_type == FilterType::kText ? " TEXT" : " INTEGER";
     } else if (!c.declared_type.empty()) {
@@ -269,7 +276,7 @@ Statement& ShadowTables::select_row() {
   std::string sql = "SELECT node";
   int n = 0;
   for (const ColumnSpec& c : config_.columns) {
-    if (c.kind != ColumnKind::kVector) sql += ", " + row_column_name(n++);
+    if (c.kind != ColumnKind::kVector) sql.append(", ").append(row_column_name(n++));
   }
   sql += " FROM " + qualified("rows") + " WHERE id = ?1";
   return cached(row_get_, sql);
@@ -281,7 +288,7 @@ Statement& ShadowTables::insert_row() {
   int n = 0;
   for (const ColumnSpec& c : config_.columns) {
     if (c.kind == ColumnKind::kVector) continue;
-    cols += ", " + row_column_name(n);
+    cols.append(", ").append(row_column_name(n));
     params += ", ?" + std::to_string(n + 3);
     ++n;
   }
@@ -295,7 +302,7 @@ Statement& ShadowTables::update_row() {
   int n = 0;
   for (const ColumnSpec& c : config_.columns) {
     if (c.kind == ColumnKind::kVector) continue;
-    sql += ", " + row_column_name(n) + " = ?" + std::to_string(n + 4);
+    sql.append(", ").append(row_column_name(n) + " = ?" + std::to_string(n + 4));
     ++n;
   }
   sql += " WHERE id = ?1";
@@ -317,7 +324,8 @@ bool ShadowTables::row_exists(std::int64_t id) {
 void ShadowTables::scan_row_filters(
     const std::function<void(std::int64_t, NodeId, sqlite3_stmt*)>& fn) {
   std::string sql = "SELECT id, node";
-  for (int col : config_.filter_columns) sql += ", " + row_column_name(config_.row_column(col));
+  for (int col : config_.filter_columns)
+    sql.append(", ").append(row_column_name(config_.row_column(col)));
   sql += " FROM " + qualified("rows");
   Statement s(db_, sql, false);
   while (s.step()) {

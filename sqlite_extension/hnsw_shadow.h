@@ -79,7 +79,8 @@ class ShadowTables final : public VectorSource {
   void scan_row_filters(
       const std::function<void(std::int64_t id, NodeId node, sqlite3_stmt* stmt)>& fn);
   std::string rows_table() const { return qualified("rows"); }
-  std::string row_column_name(int row_column) const { return "c" + std::to_string(row_column); }
+  // "c0", "c1", ...: the <t>_rows column of the row_column-th non-vector column.
+  static std::string row_column_name(int row_column);
 
   // <t>_changes
   void log_changes(std::int64_t generation, const std::vector<NodeId>& nodes, bool all);

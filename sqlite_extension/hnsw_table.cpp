@@ -285,16 +285,29 @@ void HnswTable::refresh(const std::vector<NodeId>& changed) {
 void HnswTable::ensure_current() {
   // Inside our own write transaction nobody else can commit: the mirror is the truth.
   if (loaded_ && store_.in_transaction()) return;
+  // The statement holds a read transaction, so the data version is current; it changes with
+  // every commit to the file, by any connection (this one included).
+  unsigned version = 0;
+  bool versioned = sqlite3_file_control(db_, config_.schema.c_str(), SQLITE_FCNTL_DATA_VERSION,
+                                        &version) == SQLITE_OK;
+  if (loaded_ && versioned && data_version_ == version) return;
+  data_version_.reset();
   auto generation = shadow_.meta("generation");
   if (!generation)
     throw SqlError(SQLITE_CORRUPT_VTAB, config_.table + ": shadow tables are damaged: " +
                                             config_.table + "_meta has no generation");
-  if (!loaded_) return full_load();
-  auto mine = static_cast<std::int64_t>(store_.generation());
-  if (*generation == mine) return;
-  auto changes = shadow_.changes_since(mine, *generation);
-  if (!changes) return full_load();
-  refresh(*changes);
+  if (!loaded_) {
+    full_load();
+  } else if (*generation != static_cast<std::int64_t>(store_.generation())) {
+    auto changes =
+        shadow_.changes_since(static_cast<std::int64_t>(store_.generation()), *generation);
+    if (changes) {
+      refresh(*changes);
+    } else {
+      full_load();
+    }
+  }
+  if (versioned) data_version_ = version;
 }
 
 // ---- writes ----------------------------------------------------------------------------------
@@ -595,6 +608,11 @@ std::vector<Hit> HnswTable::search(const SearchRequest& request) {
   std::vector<std::pair<std::size_t, std::uint32_t>> terms;
   if (!filter_terms(request.equal, terms)) return {};
 
+  // A single term every live node passes (a tenant owning every row) filters nothing: searching
+  // without it costs nothing extra.
+  if (terms.size() == 1 &&
+      store_.posting(terms[0].first, terms[0].second).size() == store_.live_count())
+    terms.clear();
   std::vector<float> query(request.query.size());
   hnsw::prepare_vector(config_.params.metric, request.query.data(), query.data(), query.size());
   std::unique_ptr<ColumnFilter> filter;

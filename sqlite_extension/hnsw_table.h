@@ -134,6 +134,9 @@ class HnswTable {
   SqliteStore store_;
   hnsw::Graph<SqliteStore> graph_;
   bool loaded_ = false;
+  // SQLITE_FCNTL_DATA_VERSION when the mirror was last found current: while it is unchanged no
+  // connection has written the file, and the generation need not be read.
+  std::optional<unsigned> data_version_;
   std::vector<std::unordered_map<std::string, std::uint32_t>> dictionary_;  // per filter column
   TableStats stats_;
 };

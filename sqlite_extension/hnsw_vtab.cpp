@@ -265,11 +265,13 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
 
     std::string idx;
     int argv_index = 0;
-    auto use = [&](int i, const std::string& code, bool omit = true) {
+    // Appends one code ('M', 'F' + column, ...) for constraint i, the next xFilter argument.
+    auto use = [&](int i, char code, int column = -1, bool omit = true) {
       info->aConstraintUsage[i].argvIndex = ++argv_index;
       info->aConstraintUsage[i].omit = omit ? 1 : 0;
-      if (!idx.empty()) idx += ',';
-      idx += code;
+      if (!idx.empty()) idx.push_back(',');
+      idx.push_back(code);
+      if (column >= 0) idx.append(std::to_string(column));
     };
     if (match >= 0) {
       if (k < 0 && (k_seen || limit_seen) && limit < 0) return SQLITE_CONSTRAINT;
@@ -278,15 +280,15 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
                                          ": a k-NN query needs k: add \"AND k = <n>\" (1 to " +
                                          std::to_string(kMaxK) + ")");
       }
-      use(match, "M");
+      use(match, 'M');
       if (k >= 0) {
-        use(k, "K");
+        use(k, 'K');
       } else {
-        use(limit, "L", false);
+        use(limit, 'L', -1, false);
       }
-      if (ef >= 0) use(ef, "E");
-      if (exact >= 0) use(exact, "X");
-      for (int i : filters) use(i, "F" + std::to_string(info->aConstraint[i].iColumn));
+      if (ef >= 0) use(ef, 'E');
+      if (exact >= 0) use(exact, 'X');
+      for (int i : filters) use(i, 'F', info->aConstraint[i].iColumn);
       info->idxNum = kKnn;
       info->estimatedCost = 100.0 / static_cast<double>(1 + filters.size());
       info->estimatedRows = 10;
@@ -295,13 +297,13 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
         info->orderByConsumed = 1;
       }
     } else if (rowid >= 0) {
-      use(rowid, "R");
+      use(rowid, 'R');
       info->idxNum = kRowid;
       info->estimatedCost = 1;
       info->estimatedRows = 1;
       info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
     } else {
-      for (int i : filters) use(i, "F" + std::to_string(info->aConstraint[i].iColumn));
+      for (int i : filters) use(i, 'F', info->aConstraint[i].iColumn);
       info->idxNum = kScan;
       info->estimatedCost = filters.empty() ? 1e6 : 1e4 / static_cast<double>(filters.size());
       info->estimatedRows = filters.empty() ? 100000 : 1000;
@@ -415,7 +417,7 @@ void filter_rows(Cursor& cur, const std::vector<std::string>& codes, sqlite3_val
   std::string sql = "SELECT id, node";
   for (int i = 0; i < c.column_count(); ++i) {
     if (c.columns[i].kind != ColumnKind::kVector)
-      sql += ", " + shadow.row_column_name(c.row_column(i));
+      sql.append(", ").append(shadow.row_column_name(c.row_column(i)));
   }
   sql += " FROM " + shadow.rows_table();
   bool empty = false;

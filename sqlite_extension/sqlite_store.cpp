@@ -48,14 +48,6 @@ void SqliteStore::set_level_storage(NodeId n, int level) {
   }
 }
 
-std::uint32_t SqliteStore::links(NodeId n, int level, NodeId* out) const {
-  // A reused slot may have fewer levels than a stale link to it assumes: no links there.
-  if (level > levels_[n] || (flags_[n] & kExists) == 0) return 0;
-  const std::uint32_t* l = link_list(n, level);
-  std::memcpy(out, l + 1, l[0] * sizeof(NodeId));
-  return l[0];
-}
-
 void SqliteStore::set_links(NodeId n, int level, const NodeId* ids, std::uint32_t count) {
   touch(n);
   std::uint32_t* l = link_list(n, level);

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <vector>
@@ -76,7 +77,13 @@ class SqliteStore {
     pin_ = kNoNode;
     return hnsw::metric_distance(metric_, va, vb, dims_);
   }
-  std::uint32_t links(NodeId n, int level, NodeId* out) const;
+  std::uint32_t links(NodeId n, int level, NodeId* out) const {
+    // A reused slot may have fewer levels than a stale link to it assumes: no links there.
+    if (level > levels_[n] || (flags_[n] & kExists) == 0) return 0;
+    const std::uint32_t* l = link_list(n, level);
+    std::memcpy(out, l + 1, l[0] * sizeof(NodeId));
+    return l[0];
+  }
   void set_links(NodeId n, int level, const NodeId* ids, std::uint32_t count);
   // One writer per connection: the comparison always succeeds unless the caller is confused.
   bool replace_links(NodeId n, int level, const NodeId* expected, std::uint32_t expected_count,
