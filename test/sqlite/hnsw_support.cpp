@@ -98,14 +98,25 @@ TempDir::~TempDir() {
 
 std::vector<Vec> clustered_vectors(std::size_t count, std::uint32_t dims, std::uint32_t seed,
                                    std::uint32_t shape_seed) {
-  constexpr std::size_t kClusters = 40;
-  constexpr std::uint32_t kLatent = 8;
+  // 64 clusters; each point is its cluster's centre plus 16 latent directions with falling
+  // scales (their variances sum to 1) plus a little isotropic noise: a low intrinsic dimension,
+  // like embeddings (the shape of test/bench/datasets.h, drawn with <random> here).
+  constexpr std::size_t kClusters = 64;
+  constexpr std::uint32_t kLatent = 16;
   std::mt19937 shape(shape_seed + dims);
   std::mt19937 rng(seed);
   std::normal_distribution<float> normal(0.f, 1.f);
+  double norm2 = 0;
+  for (std::uint32_t l = 0; l < kLatent; ++l) norm2 += 1.0 / (l + 1);
   std::vector<float> centres(kClusters * dims), basis(kClusters * kLatent * dims);
   for (float& c : centres) c = normal(shape);
-  for (float& b : basis) b = normal(shape) * 0.4f;
+  for (std::size_t c = 0; c < kClusters; ++c) {
+    for (std::uint32_t l = 0; l < kLatent; ++l) {
+      auto scale = static_cast<float>(std::sqrt(1.0 / (l + 1) / norm2));
+      for (std::uint32_t j = 0; j < dims; ++j)
+        basis[(c * kLatent + l) * dims + j] = scale * normal(shape);
+    }
+  }
   std::uniform_int_distribution<std::size_t> pick(0, kClusters - 1);
   std::vector<Vec> out(count, Vec(dims));
   float z[kLatent];
@@ -113,7 +124,7 @@ std::vector<Vec> clustered_vectors(std::size_t count, std::uint32_t dims, std::u
     std::size_t c = pick(rng);
     for (float& x : z) x = normal(rng);
     for (std::uint32_t j = 0; j < dims; ++j) {
-      float x = centres[c * dims + j] + 0.05f * normal(rng);
+      float x = centres[c * dims + j] + 0.1f * normal(rng);
       for (std::uint32_t l = 0; l < kLatent; ++l) x += z[l] * basis[(c * kLatent + l) * dims + j];
       v[j] = x;
     }
