@@ -49,6 +49,7 @@ bench: build-bench/Makefile
 	cmake --build build-bench -j $(JOBS)
 	build-bench/test/bench/bench_kernels
 	build-bench/test/bench/bench_hnsw
+	build-bench/test/bench/bench_sqlite_hnsw
 	test/bench/bench_pg_hnsw.sh
 
 format:
