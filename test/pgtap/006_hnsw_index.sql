@@ -8,47 +8,7 @@ SET search_path = hnsw_test, public;
 CREATE EXTENSION llmspell SCHEMA hnsw_test;
 SELECT plan(24);
 
--- Clustered data with a low intrinsic dimension, like embeddings: 20 clusters, each spread
--- along two directions, plus a little noise. Deterministic through setseed().
-CREATE FUNCTION pg_temp.embedding(c int, a float8, b float8, dims int) RETURNS vector
-LANGUAGE sql AS $$
-  SELECT array_agg(sin(c * 1.7 + d * 0.31) + a * sin(c * 2.3 + d * 0.17) + b * cos(c * 0.7 + d * 0.23)
-                   + 0.02 * (random() - 0.5) ORDER BY d)::real[]::vector
-  FROM generate_series(1, dims) d
-$$;
-CREATE FUNCTION pg_temp.fill(tbl regclass, n int, dims int) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE format('INSERT INTO %s (id, embedding)
-                  SELECT i, pg_temp.embedding(i %% 20, random() - 0.5, random() - 0.5, %s)
-                  FROM generate_series(1, %s) i', tbl, dims, n);
-END $$;
--- Mean recall@10 of the index against an exact scan, over 20 queries near the data.
-CREATE FUNCTION pg_temp.recall(tbl regclass, op text, dims int, filter text DEFAULT 'true')
-RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE
-  q vector; exact int[]; approx int[]; hits int := 0; total int := 0;
-BEGIN
-  FOR i IN 1..20 LOOP
-    q := pg_temp.embedding(i % 20, random() - 0.5, random() - 0.5, dims);
-    PERFORM set_config('enable_indexscan', 'off', true);
-    EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM %s WHERE %s ORDER BY embedding %s $1 LIMIT 10) s',
-                   tbl, filter, op) INTO exact USING q;
-    PERFORM set_config('enable_indexscan', 'on', true);
-    PERFORM set_config('enable_seqscan', 'off', true);
-    EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM %s WHERE %s ORDER BY embedding %s $1 LIMIT 10) s',
-                   tbl, filter, op) INTO approx USING q;
-    PERFORM set_config('enable_seqscan', 'on', true);
-    hits := hits + (SELECT count(*) FROM unnest(exact) e WHERE e = ANY (approx));
-    total := total + coalesce(array_length(exact, 1), 0);
-  END LOOP;
-  RETURN hits::float8 / greatest(total, 1);
-END $$;
-CREATE FUNCTION pg_temp.plan_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE line text; result text := '';
-BEGIN
-  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP result := result || line || E'\n'; END LOOP;
-  RETURN result;
-END $$;
+\ir include/hnsw_helpers.psql
 SELECT setseed(0.42);
 
 -- 384 dimensions, each metric.

@@ -8,12 +8,7 @@ SET search_path = tenant_test, public;
 CREATE EXTENSION llmspell SCHEMA tenant_test;
 SELECT plan(12);
 
-CREATE FUNCTION pg_temp.embedding(c int, a float8, b float8, dims int) RETURNS vector
-LANGUAGE sql AS $$
-  SELECT array_agg(sin(c * 1.7 + d * 0.31) + a * sin(c * 2.3 + d * 0.17) + b * cos(c * 0.7 + d * 0.23)
-                   + 0.02 * (random() - 0.5) ORDER BY d)::real[]::vector
-  FROM generate_series(1, dims) d
-$$;
+\ir include/hnsw_helpers.psql
 SELECT setseed(0.7);
 CREATE TABLE docs (id int PRIMARY KEY, tenant_id text NOT NULL, embedding vector(64) NOT NULL);
 -- 20000 rows: tenants owning 50%, 10%, 1% and 0.1% of them, the rest to "other".
@@ -32,44 +27,19 @@ CREATE ROLE llmspell_tenant_test NOSUPERUSER NOBYPASSRLS;
 GRANT USAGE ON SCHEMA tenant_test TO llmspell_tenant_test;
 GRANT SELECT ON docs TO llmspell_tenant_test;
 
--- Recall@10 of the index against an exact scan for the current tenant, over 20 queries.
-CREATE FUNCTION pg_temp.recall() RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE q vector; exact int[]; approx int[]; hits int := 0; total int := 0;
-BEGIN
-  FOR i IN 1..20 LOOP
-    q := pg_temp.embedding(i % 20, random() - 0.5, random() - 0.5, 64);
-    PERFORM set_config('enable_indexscan', 'off', true);
-    SELECT array_agg(id) INTO exact FROM (SELECT id FROM docs ORDER BY embedding <=> q LIMIT 10) s;
-    PERFORM set_config('enable_indexscan', 'on', true);
-    PERFORM set_config('enable_seqscan', 'off', true);
-    SELECT array_agg(id) INTO approx FROM (SELECT id FROM docs ORDER BY embedding <=> q LIMIT 10) s;
-    PERFORM set_config('enable_seqscan', 'on', true);
-    hits := hits + (SELECT count(*) FROM unnest(exact) e WHERE e = ANY (approx));
-    total := total + coalesce(array_length(exact, 1), 0);
-  END LOOP;
-  RETURN hits::float8 / greatest(total, 1);
-END $$;
-
-CREATE FUNCTION pg_temp.plan_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE line text; result text := '';
-BEGIN
-  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP result := result || line || E'\n'; END LOOP;
-  RETURN result;
-END $$;
-
 SET ROLE llmspell_tenant_test;
 SELECT is((SELECT count(*) FROM docs), 0::bigint, 'with no tenant set, no rows');
 
 SELECT set_config('app.tenant_id', 't1', false);
-SELECT is(pg_temp.recall() >= 0.95, true, 'tenant with 1% of the rows: recall@10 >= 0.95');
+SELECT is(pg_temp.recall('docs', '<=>', 64) >= 0.95, true, 'tenant with 1% of the rows: recall@10 >= 0.95');
 SELECT set_config('app.tenant_id', 't0.1', false);
-SELECT is(pg_temp.recall() >= 0.95, true, 'tenant with 0.1% of the rows: recall@10 >= 0.95');
+SELECT is(pg_temp.recall('docs', '<=>', 64) >= 0.95, true, 'tenant with 0.1% of the rows: recall@10 >= 0.95');
 SELECT is((SELECT count(*) FROM (SELECT id FROM docs ORDER BY embedding <=> pg_temp.embedding(3, 0, 0, 64) LIMIT 50) s),
           20::bigint, 'a tiny tenant gets all of its rows, not fewer');
 SELECT set_config('app.tenant_id', 't10', false);
-SELECT is(pg_temp.recall() >= 0.95, true, 'tenant with 10% of the rows: recall@10 >= 0.95');
+SELECT is(pg_temp.recall('docs', '<=>', 64) >= 0.95, true, 'tenant with 10% of the rows: recall@10 >= 0.95');
 SELECT set_config('app.tenant_id', 't50', false);
-SELECT is(pg_temp.recall() >= 0.95, true, 'tenant with 50% of the rows: recall@10 >= 0.95');
+SELECT is(pg_temp.recall('docs', '<=>', 64) >= 0.95, true, 'tenant with 50% of the rows: recall@10 >= 0.95');
 
 -- The index does the tenant filtering: the policy's condition is an index condition.
 SELECT matches(pg_temp.plan_of($$SELECT id FROM docs ORDER BY embedding <=> '[1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0]' LIMIT 10$$),
