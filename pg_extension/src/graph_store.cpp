@@ -1,0 +1,402 @@
+#include "graph_store.h"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "storage/proc.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+}
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace graph_pg {
+namespace t = llmspell::temporal;
+
+namespace {
+
+// A version is visible at ($3 valid, $4 transaction) in every read below.
+#define VISIBLE(a)                                                 \
+  a ".valid_time_start <= $3 AND " a ".valid_time_end > $3 AND " a \
+    ".transaction_time_start <= $4 AND " a ".transaction_time_end > $4"
+
+enum Plan {
+  kLock,
+  kLastTime,
+  kCurrentEntity,
+  kCurrentRelationship,
+  kRelationshipsOf,
+  kCloseEntity,
+  kCloseRelationship,
+  kRemoveEntity,
+  kRemoveRelationship,
+  kInsertEntity,
+  kInsertRelationship,
+  kVisible,
+  kExpandOut,
+  kExpandIn,
+  kPlanCount
+};
+
+struct PlanText {
+  const char* sql;
+  int nargs;
+  Oid types[9];
+};
+
+constexpr Oid T = TEXTOID, TS = TIMESTAMPTZOID, TA = TEXTARRAYOID;
+
+const PlanText kPlans[kPlanCount] = {
+    {"SELECT pg_advisory_xact_lock($1)", 1, {INT8OID}},
+    // The tenant's latest transaction time: a new one must come after it.
+    {"SELECT greatest("
+     "(SELECT max(transaction_time_start) FROM graph_entities WHERE tenant_id = $1),"
+     "(SELECT max(transaction_time_end) FROM graph_entities WHERE tenant_id = $1"
+     "   AND transaction_time_end < 'infinity'),"
+     "(SELECT max(transaction_time_start) FROM graph_relationships WHERE tenant_id = $1),"
+     "(SELECT max(transaction_time_end) FROM graph_relationships WHERE tenant_id = $1"
+     "   AND transaction_time_end < 'infinity'))",
+     1,
+     {T}},
+    {"SELECT entity_type, name, properties::text, valid_time_start, valid_time_end,"
+     " transaction_time_start FROM graph_entities WHERE tenant_id = $1 AND entity_id = $2"
+     " AND transaction_time_end = 'infinity' ORDER BY valid_time_start",
+     2,
+     {T, T}},
+    {"SELECT relationship_type, from_entity, to_entity, properties::text, valid_time_start,"
+     " valid_time_end, transaction_time_start FROM graph_relationships WHERE tenant_id = $1"
+     " AND relationship_id = $2 AND transaction_time_end = 'infinity' ORDER BY valid_time_start",
+     2,
+     {T, T}},
+    {"SELECT relationship_id FROM graph_relationships WHERE tenant_id = $1"
+     " AND transaction_time_end = 'infinity' AND from_entity = $2"
+     " UNION SELECT relationship_id FROM graph_relationships WHERE tenant_id = $1"
+     " AND transaction_time_end = 'infinity' AND to_entity = $2",
+     2,
+     {T, T}},
+    {"UPDATE graph_entities SET transaction_time_end = $5 WHERE tenant_id = $1"
+     " AND entity_id = $2 AND transaction_time_start = $3 AND valid_time_start = $4"
+     " AND transaction_time_end = 'infinity'",
+     5,
+     {T, T, TS, TS, TS}},
+    {"UPDATE graph_relationships SET transaction_time_end = $5 WHERE tenant_id = $1"
+     " AND relationship_id = $2 AND transaction_time_start = $3 AND valid_time_start = $4"
+     " AND transaction_time_end = 'infinity'",
+     5,
+     {T, T, TS, TS, TS}},
+    {"DELETE FROM graph_entities WHERE tenant_id = $1 AND entity_id = $2"
+     " AND transaction_time_start = $3 AND valid_time_start = $4",
+     4,
+     {T, T, TS, TS}},
+    {"DELETE FROM graph_relationships WHERE tenant_id = $1 AND relationship_id = $2"
+     " AND transaction_time_start = $3 AND valid_time_start = $4",
+     4,
+     {T, T, TS, TS}},
+    {"INSERT INTO graph_entities (tenant_id, entity_id, entity_type, name, properties,"
+     " valid_time_start, valid_time_end, transaction_time_start, transaction_time_end,"
+     " created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, 'infinity', $8)",
+     8,
+     {T, T, T, T, T, TS, TS, TS}},
+    {"INSERT INTO graph_relationships (tenant_id, relationship_id, from_entity, to_entity,"
+     " relationship_type, properties, valid_time_start, valid_time_end,"
+     " transaction_time_start, transaction_time_end, created_at)"
+     " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, 'infinity', $9)",
+     9,
+     {T, T, T, T, T, T, TS, TS, TS}},
+    {"SELECT DISTINCT e.entity_id FROM graph_entities e WHERE e.tenant_id = $1"
+     " AND e.entity_id = ANY ($2) AND " VISIBLE("e"),
+     4,
+     {T, TA, TS, TS}},
+    {"SELECT r.from_entity, r.to_entity, r.relationship_id, r.relationship_type"
+     " FROM graph_relationships r WHERE r.tenant_id = $1 AND r.from_entity = ANY ($2)"
+     " AND " VISIBLE("r") " AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5))"
+                          " AND EXISTS (SELECT 1 FROM graph_entities e WHERE e.tenant_id = $1"
+                          "   AND e.entity_id = r.to_entity AND " VISIBLE("e") ")",
+     5,
+     {T, TA, TS, TS, TA}},
+    {"SELECT r.to_entity, r.from_entity, r.relationship_id, r.relationship_type"
+     " FROM graph_relationships r WHERE r.tenant_id = $1 AND r.to_entity = ANY ($2)"
+     " AND " VISIBLE("r") " AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5))"
+                          " AND EXISTS (SELECT 1 FROM graph_entities e WHERE e.tenant_id = $1"
+                          "   AND e.entity_id = r.from_entity AND " VISIBLE("e") ")",
+     5,
+     {T, TA, TS, TS, TA}},
+};
+
+SPIPlanPtr plans[kPlanCount];
+
+// Runs a plan (prepared and kept on first use). Plain PostgreSQL calls only: use in pg_guard.
+void run_plan(Plan p, Datum* values, const char* nulls, bool read_only) {
+  if (plans[p] == nullptr) {
+    SPIPlanPtr plan =
+        SPI_prepare(kPlans[p].sql, kPlans[p].nargs, const_cast<Oid*>(kPlans[p].types));
+    if (plan == nullptr)
+      elog(ERROR, "llmspell graph: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    SPI_keepplan(plan);
+    plans[p] = plan;
+  }
+  int rc = SPI_execute_plan(plans[p], values, nulls, read_only, 0);
+  if (rc < 0)
+    elog(ERROR, "llmspell graph: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
+
+Datum text_datum(const std::string& s) {
+  return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+}
+Datum time_datum(Micros m) { return TimestampTzGetDatum(to_pg(m)); }
+
+// A text array of `items` (nullptr for an empty list when empty_is_null).
+Datum text_array(const std::vector<std::string>& items) {
+  auto* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (items.size() + 1)));
+  for (std::size_t i = 0; i < items.size(); ++i) elems[i] = text_datum(items[i]);
+  return PointerGetDatum(
+      construct_array(elems, static_cast<int>(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+// One result cell, read inside pg_guard and turned into C++ values outside it.
+struct Cell {
+  const char* text = nullptr;
+  int length = 0;
+  Micros time = 0;
+  bool null = true;
+};
+constexpr int kMaxColumns = 8;
+
+// Reads row `row` of the last SPI result; `times` marks timestamptz columns.
+void read_row(uint64 row, int ncols, unsigned times, Cell* cells) {
+  pg_guard([&] {
+    HeapTuple tuple = SPI_tuptable->vals[row];
+    TupleDesc desc = SPI_tuptable->tupdesc;
+    for (int c = 0; c < ncols; ++c) {
+      bool isnull = false;
+      Datum d = SPI_getbinval(tuple, desc, c + 1, &isnull);
+      cells[c].null = isnull;
+      if (isnull) continue;
+      if (times & (1u << c)) {
+        cells[c].time = to_core(DatumGetTimestampTz(d));
+      } else {
+        text* t = DatumGetTextPP(d);
+        cells[c].text = VARDATA_ANY(t);
+        cells[c].length = static_cast<int>(VARSIZE_ANY_EXHDR(t));
+      }
+    }
+  });
+}
+
+std::string str(const Cell& c) { return c.null ? std::string() : std::string(c.text, c.length); }
+
+uint64 processed() { return SPI_processed; }
+
+// 64-bit FNV-1a: the advisory lock key of a tenant's graph writes.
+int64 lock_key(const std::string& tenant) {
+  uint64 h = 1469598103934665603ULL;
+  for (unsigned char c : std::string("llmspell.graph:") + tenant) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return static_cast<int64>(h);
+}
+
+// The transaction time of this backend's current transaction, per tenant.
+LocalTransactionId cached_lxid = InvalidLocalTransactionId;
+std::string cached_tenant;
+Micros cached_time = 0;
+
+template <class V>
+void key_values(const std::string& tenant, const V& v, Datum* values) {
+  values[0] = text_datum(tenant);
+  values[1] = text_datum(v.id);
+  values[2] = time_datum(v.tx.start);
+  values[3] = time_datum(v.valid.start);
+}
+
+void expect_one_row(const char* what, const std::string& id) {
+  if (processed() != 1)
+    throw t::GraphError(t::ErrorKind::kConflict,
+                        std::string(what) + " '" + id + "' was changed concurrently");
+}
+
+}  // namespace
+
+const char* current_tenant() {
+  const char* tenant = GetConfigOption("app.tenant_id", true, false);
+  return tenant != nullptr && tenant[0] != '\0' ? tenant : nullptr;
+}
+
+Micros PgGraphStore::transaction_time() {
+  LocalTransactionId lxid = MyProc->lxid;
+  if (lxid == cached_lxid && tenant_ == cached_tenant) return cached_time;
+  Datum key = Int64GetDatum(lock_key(tenant_));
+  Micros last = t::kMinusInfinity;
+  TimestampTz now = 0;
+  pg_guard([&] {
+    run_plan(kLock, &key, nullptr, false);
+    Datum tenant = text_datum(tenant_);
+    run_plan(kLastTime, &tenant, nullptr, true);
+    bool isnull = true;
+    Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+    if (!isnull) last = to_core(DatumGetTimestampTz(d));
+    now = GetCurrentTimestamp();
+  });
+  Micros tx = t::next_transaction_time(to_core(now), last);
+  cached_tenant = tenant_;
+  cached_lxid = lxid;
+  cached_time = tx;
+  return tx;
+}
+
+std::vector<t::EntityVersion> PgGraphStore::current_entity(std::string_view id) {
+  std::string key(id);
+  pg_guard([&] {
+    Datum values[2] = {text_datum(tenant_), text_datum(key)};
+    run_plan(kCurrentEntity, values, nullptr, false);
+  });
+  std::vector<t::EntityVersion> out;
+  Cell c[kMaxColumns];
+  for (uint64 i = 0, n = processed(); i < n; ++i) {
+    read_row(i, 6, 0b111000, c);
+    out.push_back({key,
+                   {str(c[0]), str(c[1]), str(c[2])},
+                   {c[3].time, c[4].time},
+                   {c[5].time, t::kInfinity}});
+  }
+  return out;
+}
+
+std::vector<t::RelationshipVersion> PgGraphStore::current_relationship(std::string_view id) {
+  std::string key(id);
+  pg_guard([&] {
+    Datum values[2] = {text_datum(tenant_), text_datum(key)};
+    run_plan(kCurrentRelationship, values, nullptr, false);
+  });
+  std::vector<t::RelationshipVersion> out;
+  Cell c[kMaxColumns];
+  for (uint64 i = 0, n = processed(); i < n; ++i) {
+    read_row(i, 7, 0b1110000, c);
+    out.push_back({key,
+                   {str(c[1]), str(c[2]), str(c[0]), str(c[3])},
+                   {c[4].time, c[5].time},
+                   {c[6].time, t::kInfinity}});
+  }
+  return out;
+}
+
+std::vector<std::string> PgGraphStore::current_relationships_of(std::string_view entity) {
+  std::string key(entity);
+  pg_guard([&] {
+    Datum values[2] = {text_datum(tenant_), text_datum(key)};
+    run_plan(kRelationshipsOf, values, nullptr, false);
+  });
+  std::vector<std::string> out;
+  Cell c[kMaxColumns];
+  for (uint64 i = 0, n = processed(); i < n; ++i) {
+    read_row(i, 1, 0, c);
+    out.push_back(str(c[0]));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void PgGraphStore::close_entity(const t::EntityVersion& v, Micros tx_end) {
+  pg_guard([&] {
+    Datum values[5];
+    key_values(tenant_, v, values);
+    values[4] = time_datum(tx_end);
+    run_plan(kCloseEntity, values, nullptr, false);
+  });
+  expect_one_row("entity", v.id);
+}
+
+void PgGraphStore::close_relationship(const t::RelationshipVersion& v, Micros tx_end) {
+  pg_guard([&] {
+    Datum values[5];
+    key_values(tenant_, v, values);
+    values[4] = time_datum(tx_end);
+    run_plan(kCloseRelationship, values, nullptr, false);
+  });
+  expect_one_row("relationship", v.id);
+}
+
+void PgGraphStore::remove_entity(const t::EntityVersion& v) {
+  pg_guard([&] {
+    Datum values[4];
+    key_values(tenant_, v, values);
+    run_plan(kRemoveEntity, values, nullptr, false);
+  });
+  expect_one_row("entity", v.id);
+}
+
+void PgGraphStore::remove_relationship(const t::RelationshipVersion& v) {
+  pg_guard([&] {
+    Datum values[4];
+    key_values(tenant_, v, values);
+    run_plan(kRemoveRelationship, values, nullptr, false);
+  });
+  expect_one_row("relationship", v.id);
+}
+
+void PgGraphStore::insert_entity(const t::EntityVersion& v) {
+  pg_guard([&] {
+    Datum values[8] = {text_datum(tenant_),           text_datum(v.id),
+                       text_datum(v.data.type),       text_datum(v.data.name),
+                       text_datum(v.data.properties), time_datum(v.valid.start),
+                       time_datum(v.valid.end),       time_datum(v.tx.start)};
+    run_plan(kInsertEntity, values, nullptr, false);
+  });
+}
+
+void PgGraphStore::insert_relationship(const t::RelationshipVersion& v) {
+  pg_guard([&] {
+    Datum values[9] = {
+        text_datum(tenant_),       text_datum(v.id),        text_datum(v.data.from),
+        text_datum(v.data.to),     text_datum(v.data.type), text_datum(v.data.properties),
+        time_datum(v.valid.start), time_datum(v.valid.end), time_datum(v.tx.start)};
+    run_plan(kInsertRelationship, values, nullptr, false);
+  });
+}
+
+std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::string>& ids,
+                                                        const t::AsOf& at) {
+  pg_guard([&] {
+    Datum values[4] = {text_datum(tenant_), text_array(ids), time_datum(at.valid),
+                       time_datum(at.tx)};
+    run_plan(kVisible, values, nullptr, true);
+  });
+  std::vector<std::string> out;
+  Cell c[kMaxColumns];
+  for (uint64 i = 0, n = processed(); i < n; ++i) {
+    read_row(i, 1, 0, c);
+    out.push_back(str(c[0]));
+  }
+  return out;
+}
+
+void PgGraphStore::expand(const std::vector<std::string>& frontier, t::Direction direction,
+                          const std::vector<std::string>& types, const t::AsOf& at,
+                          std::vector<t::Edge>& out) {
+  std::unordered_map<std::string_view, std::size_t> index;
+  for (std::size_t i = 0; i < frontier.size(); ++i) index.emplace(frontier[i], i);
+  bool any_type = types.empty();
+  for (Plan p : {kExpandOut, kExpandIn}) {
+    if (p == kExpandOut && direction == t::Direction::kIn) continue;
+    if (p == kExpandIn && direction == t::Direction::kOut) continue;
+    pg_guard([&] {
+      Datum values[5] = {text_datum(tenant_), text_array(frontier), time_datum(at.valid),
+                         time_datum(at.tx), any_type ? Datum(0) : text_array(types)};
+      const char nulls[5] = {' ', ' ', ' ', ' ', any_type ? 'n' : ' '};
+      run_plan(p, values, nulls, true);
+    });
+    Cell c[kMaxColumns];
+    for (uint64 i = 0, n = processed(); i < n; ++i) {
+      read_row(i, 4, 0, c);
+      auto it = index.find(std::string_view(c[0].text, c[0].length));
+      if (it == index.end()) continue;
+      out.push_back({it->second, str(c[1]), str(c[2]), str(c[3])});
+    }
+  }
+}
+
+}  // namespace graph_pg
