@@ -13,7 +13,7 @@ endif
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PG_CONFIG ?= pg_config
 
-.PHONY: all core pg install test test-unit test-pg bench format demo clean
+.PHONY: all core pg install install-cli test test-unit test-pg test-cli bench format demo clean
 
 all: core pg
 
@@ -43,7 +43,15 @@ test-unit: $(TEST_BUILD)/Makefile
 test-pg: install
 	test/pg/run-tests
 
-test: test-unit test-pg
+# The llmspell CLI end to end: SQLite, memory, and a throwaway PostgreSQL cluster of its own.
+test-cli: install
+	test/cli/run-tests $(BUILD)/cli/llmspell
+
+test: test-unit test-pg test-cli
+
+# The llmspell program, the SQLite module it loads and the migration files, under /usr/local.
+install-cli: core
+	$(SUDO) cmake --install $(BUILD)
 
 bench: build-bench/Makefile
 	cmake --build build-bench -j $(JOBS)
