@@ -5,6 +5,7 @@
 #include <memory>
 #include <new>
 
+#include "graph_functions.h"
 #include "hnsw_vtab.h"
 #include "tenant_context.h"
 #include "vector_functions.h"
@@ -29,7 +30,9 @@ int register_all(sqlite3* db) {
   if (rc != SQLITE_OK) return rc;
   rc = llmspell::sqlite::hnsw_vtab::register_hnsw_module(db, context);
   if (rc != SQLITE_OK) return rc;
-  return llmspell::sqlite::hnsw_vtab::register_hnsw_functions(db, context);
+  rc = llmspell::sqlite::hnsw_vtab::register_hnsw_functions(db, context);
+  if (rc != SQLITE_OK) return rc;
+  return llmspell::sqlite::graph::register_graph_functions(db, context);
 }
 
 }  // namespace

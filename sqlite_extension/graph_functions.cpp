@@ -1,0 +1,676 @@
+#include "graph_functions.h"
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "function_error.h"
+#include "graph_store.h"
+#include "temporal/graph.h"
+#include "temporal/json.h"
+
+namespace llmspell::sqlite::graph {
+namespace {
+
+namespace t = temporal;
+
+const char* sqlstate(t::ErrorKind k) {
+  switch (k) {
+    case t::ErrorKind::kInvalidArgument:
+      return "22023";
+    case t::ErrorKind::kNotFound:
+      return "P0002";
+    case t::ErrorKind::kAlreadyExists:
+      return "23505";
+    case t::ErrorKind::kMissingEndpoint:
+      return "23503";
+    case t::ErrorKind::kNoTenant:
+      return "42501";
+    case t::ErrorKind::kConflict:
+      return "23P01";
+  }
+  return "XX000";
+}
+
+int result_code(t::ErrorKind k) {
+  switch (k) {
+    case t::ErrorKind::kAlreadyExists:
+    case t::ErrorKind::kMissingEndpoint:
+    case t::ErrorKind::kConflict:
+      return SQLITE_CONSTRAINT;
+    case t::ErrorKind::kNoTenant:
+      return SQLITE_AUTH;
+    default:
+      return SQLITE_ERROR;
+  }
+}
+
+// "<function>(): [SQLSTATE] message" for a graph failure, "<function>(): message" otherwise.
+std::string error_text(const char* function, const std::exception& e) {
+  std::string text = std::string(function) + "(): ";
+  if (const auto* g = dynamic_cast<const t::GraphError*>(&e))
+    text += std::string("[") + sqlstate(g->kind()) + "] ";
+  return text + e.what();
+}
+
+// ---- arguments --------------------------------------------------------------------------------
+
+std::optional<std::string> text_arg(sqlite3_value* v, const char* what) {
+  if (v == nullptr || sqlite3_value_type(v) == SQLITE_NULL) return std::nullopt;
+  int type = sqlite3_value_type(v);
+  if (type != SQLITE_TEXT && type != SQLITE_INTEGER)
+    throw t::GraphError(t::ErrorKind::kInvalidArgument, std::string(what) + " must be TEXT");
+  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  if (p == nullptr) throw std::bad_alloc();
+  return std::string(p, static_cast<std::size_t>(sqlite3_value_bytes(v)));
+}
+
+std::string required_text(sqlite3_value* v, const char* what) {
+  auto s = text_arg(v, what);
+  if (!s)
+    throw t::GraphError(t::ErrorKind::kInvalidArgument, std::string(what) + " must not be NULL");
+  return *s;
+}
+
+std::optional<Micros> time_arg(sqlite3_value* v, const char* what) {
+  if (v == nullptr || sqlite3_value_type(v) == SQLITE_NULL) return std::nullopt;
+  if (sqlite3_value_type(v) != SQLITE_INTEGER)
+    throw t::GraphError(t::ErrorKind::kInvalidArgument,
+                        std::string(what) + " must be INTEGER microseconds since 1970-01-01 UTC");
+  return sqlite3_value_int64(v);
+}
+
+// An as-of point: NULL is `fallback`; the open end (INT64 max) is "as we know it now".
+Micros point_arg(sqlite3_value* v, const char* what, Micros fallback) {
+  Micros m = time_arg(v, what).value_or(fallback);
+  return m == t::kInfinity ? t::kCurrent : m;
+}
+
+std::optional<std::string> properties_arg(sqlite3_value* v) {
+  auto s = text_arg(v, "properties");
+  if (!s) return std::nullopt;
+  return t::json::canonical(*s, "properties", true);
+}
+
+std::optional<std::int64_t> int_arg(sqlite3_value* v, const char* what) {
+  if (v == nullptr || sqlite3_value_type(v) == SQLITE_NULL) return std::nullopt;
+  if (sqlite3_value_type(v) != SQLITE_INTEGER)
+    throw t::GraphError(t::ErrorKind::kInvalidArgument, std::string(what) + " must be INTEGER");
+  return sqlite3_value_int64(v);
+}
+
+// A JSON array of strings, or one string; NULL is empty.
+std::vector<std::string> list_arg(sqlite3* db, sqlite3_value* v, const char* what) {
+  std::vector<std::string> out;
+  auto s = text_arg(v, what);
+  if (!s) return out;
+  if (s->empty() || (*s)[0] != '[') {
+    out.push_back(*s);
+    return out;
+  }
+  t::json::canonical(*s, what, false);  // a clear error for malformed JSON
+  Statement st(db, "SELECT type, value FROM json_each(?1)", false);
+  st.bind(1, std::string_view(*s));
+  while (st.step()) {
+    if (st.text(0) != "text")
+      throw t::GraphError(t::ErrorKind::kInvalidArgument,
+                          std::string(what) + " must be a JSON array of strings");
+    out.emplace_back(st.text(1));
+  }
+  return out;
+}
+
+std::string require_tenant(const ConnectionContext& c) {
+  if (!c.tenant)
+    throw t::GraphError(t::ErrorKind::kNoTenant,
+                        "no tenant set: call llmspell_set_tenant() before writing to the graph");
+  return *c.tenant;
+}
+
+// ---- writes -----------------------------------------------------------------------------------
+
+struct WriteData {
+  const char* name;
+  ContextPtr context;
+};
+
+using WriteBody =
+    std::function<std::optional<Micros>(SqliteGraphStore&, sqlite3*, sqlite3_value**)>;
+
+// Runs one write atomically in a savepoint; the result is its transaction time or NULL.
+void run_write(sqlite3_context* ctx, const char* name, const ContextPtr& c, int argc, int min_args,
+               int max_args, sqlite3_value** argv, const WriteBody& body) noexcept {
+  sqlite3* db = sqlite3_context_db_handle(ctx);
+  bool in_savepoint = false;
+  try {
+    if (argc < min_args || argc > max_args)
+      throw t::GraphError(t::ErrorKind::kInvalidArgument,
+                          "takes " + std::to_string(min_args) + " to " + std::to_string(max_args) +
+                              " arguments, not " + std::to_string(argc));
+    std::vector<sqlite3_value*> args(argv, argv + argc);
+    args.resize(static_cast<std::size_t>(max_args), nullptr);
+    std::string tenant = require_tenant(*c);
+    exec(db, "SAVEPOINT llmspell_graph_write");
+    in_savepoint = true;
+    std::optional<Micros> tx;
+    {
+      SqliteGraphStore store(db, tenant);
+      tx = body(store, db, args.data());
+    }
+    exec(db, "RELEASE llmspell_graph_write");
+    in_savepoint = false;
+    if (tx.has_value())
+      sqlite3_result_int64(ctx, *tx);
+    else
+      sqlite3_result_null(ctx);
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+  } catch (const std::exception& e) {
+    std::string text = error_text(name, e);
+    sqlite3_result_error(ctx, text.c_str(), -1);
+    if (const auto* g = dynamic_cast<const t::GraphError*>(&e))
+      sqlite3_result_error_code(ctx, result_code(g->kind()));
+  } catch (...) {
+    sqlite3_result_error(ctx, "graph: unexpected internal error", -1);
+  }
+  if (in_savepoint) {
+    sqlite3_exec(db, "ROLLBACK TO llmspell_graph_write; RELEASE llmspell_graph_write", nullptr,
+                 nullptr, nullptr);
+  }
+}
+
+t::ValidRange range(sqlite3_value* from, sqlite3_value* to) {
+  t::ValidRange r;
+  r.start = time_arg(from, "valid_from");
+  r.end = time_arg(to, "valid_to").value_or(t::kInfinity);
+  return r;
+}
+
+struct WriteSpec {
+  const char* name;
+  int min_args, max_args;
+  std::optional<Micros> (*body)(SqliteGraphStore&, sqlite3*, sqlite3_value**);
+};
+
+const WriteSpec kWrites[] = {
+    {"graph_add_entity", 2, 6,
+     [](SqliteGraphStore& s, sqlite3*, sqlite3_value** a) {
+       return t::add_entity(
+           s, required_text(a[0], "entity_id"),
+           {required_text(a[1], "entity_type"), text_arg(a[2], "name").value_or(""),
+            properties_arg(a[3]).value_or("{}")},
+           range(a[4], a[5]));
+     }},
+    {"graph_update_entity", 1, 6,
+     [](SqliteGraphStore& s, sqlite3*, sqlite3_value** a) {
+       return t::update_entity(
+           s, required_text(a[0], "entity_id"),
+           {text_arg(a[1], "entity_type"), text_arg(a[2], "name"), properties_arg(a[3])},
+           range(a[4], a[5]));
+     }},
+    {"graph_end_entity", 1, 2,
+     [](SqliteGraphStore& s, sqlite3*, sqlite3_value** a) {
+       return t::end_entity(s, required_text(a[0], "entity_id"), time_arg(a[1], "valid_at"));
+     }},
+    {"graph_retract_entity", 1, 1,
+     [](SqliteGraphStore& s, sqlite3*, sqlite3_value** a) {
+       return t::retract_entity(s, required_text(a[0], "entity_id"));
+     }},
+    {"graph_add_relationship", 4, 7,
+     [](SqliteGraphStore& s, sqlite3*, sqlite3_value** a) {
+       return t::add_relationship(
+           s, required_text(a[0], "relationship_id"),
+           {required_text(a[1], "from_entity"), required_text(a[2], "to_entity"),
+            required_text(a[3], "relationship_type"), properties_arg(a[4]).value_or("{}")},
+           range(a[5], a[6]));
+     }},
+    {"graph_update_relationship", 1, 5,
+     [](SqliteGraphStore& s, sqlite3*, sqlite3_value** a) {
+       return t::update_relationship(s, required_text(a[0], "relationship_id"),
+                                     {text_arg(a[1], "relationship_type"), properties_arg(a[2])},
+                                     range(a[3], a[4]));
+     }},
+    {"graph_end_relationship", 1, 2,
+     [](SqliteGraphStore& s, sqlite3*, sqlite3_value** a) {
+       return t::end_relationship(s, required_text(a[0], "relationship_id"),
+                                  time_arg(a[1], "valid_at"));
+     }},
+    {"graph_retract_relationship", 1, 1,
+     [](SqliteGraphStore& s, sqlite3*, sqlite3_value** a) {
+       return t::retract_relationship(s, required_text(a[0], "relationship_id"));
+     }},
+};
+
+struct WriteUserData {
+  const WriteSpec* spec;
+  ContextPtr context;
+};
+
+void write_callback(sqlite3_context* ctx, int argc, sqlite3_value** argv) noexcept {
+  auto* d = static_cast<WriteUserData*>(sqlite3_user_data(ctx));
+  run_write(ctx, d->spec->name, d->context, argc, d->spec->min_args, d->spec->max_args, argv,
+            d->spec->body);
+}
+
+void compact_callback(sqlite3_context* ctx, int, sqlite3_value** argv) noexcept {
+  auto* d = static_cast<WriteUserData*>(sqlite3_user_data(ctx));
+  sqlite3* db = sqlite3_context_db_handle(ctx);
+  try {
+    std::string tenant = require_tenant(*d->context);
+    auto before = time_arg(argv[0], "before");
+    if (!before) throw t::GraphError(t::ErrorKind::kInvalidArgument, "before must not be NULL");
+    exec(db, "SAVEPOINT llmspell_graph_compact");
+    std::int64_t n = 0;
+    try {
+      for (const char* sql :
+           {"DELETE FROM graph_entities WHERE tenant_id = ?1 AND transaction_time_end < ?2",
+            "DELETE FROM graph_relationships WHERE tenant_id = ?1 AND transaction_time_end < ?2"}) {
+        Statement s(db, sql, false);
+        s.bind(1, std::string_view(tenant));
+        s.bind(2, *before);
+        s.run();
+        n += sqlite3_changes(db);
+      }
+      exec(db, "RELEASE llmspell_graph_compact");
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK TO llmspell_graph_compact; RELEASE llmspell_graph_compact",
+                   nullptr, nullptr, nullptr);
+      throw;
+    }
+    sqlite3_result_int64(ctx, n);
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+  } catch (const std::exception& e) {
+    std::string text = error_text("graph_compact_history", e);
+    sqlite3_result_error(ctx, text.c_str(), -1);
+  }
+}
+
+// ---- table-valued functions -------------------------------------------------------------------
+
+struct Cell {
+  int type = SQLITE_NULL;
+  std::int64_t integer = 0;
+  std::string text;
+};
+Cell null_cell() { return {}; }
+Cell int_cell(std::int64_t v) { return {SQLITE_INTEGER, v, {}}; }
+Cell text_cell(std::string v) { return {SQLITE_TEXT, 0, std::move(v)}; }
+Cell column_cell(const Statement& s, int col) {
+  if (s.type(col) == SQLITE_INTEGER) return int_cell(s.int64(col));
+  if (s.type(col) == SQLITE_NULL) return null_cell();
+  return text_cell(std::string(s.text(col)));
+}
+using Row = std::vector<Cell>;
+
+using Compute = void (*)(sqlite3*, const ConnectionContext&, sqlite3_value**, std::vector<Row>&);
+
+struct TableSpec {
+  const char* name;
+  const char* columns;  // output columns, then the arguments as HIDDEN columns
+  int ncolumns;
+  int nargs;
+  Compute compute;
+};
+
+constexpr const char* kPointVisible =
+    " AND valid_time_start <= ?3 AND valid_time_end > ?3 AND transaction_time_start <= ?4"
+    " AND transaction_time_end > ?4";
+
+void get_entity(sqlite3* db, const ConnectionContext& c, sqlite3_value** a, std::vector<Row>& out) {
+  std::string id = required_text(a[0], "id");
+  Micros valid = point_arg(a[1], "valid_at", clock_now());
+  Micros tx = point_arg(a[2], "tx_at", t::kCurrent);
+  if (!c.tenant) return;
+  Statement s(db,
+              std::string("SELECT entity_id, entity_type, name, properties, valid_time_start,"
+                          " valid_time_end, transaction_time_start FROM graph_entities"
+                          " WHERE tenant_id = ?1 AND entity_id = ?2") +
+                  kPointVisible,
+              false);
+  s.bind(1, std::string_view(*c.tenant));
+  s.bind(2, std::string_view(id));
+  s.bind(3, valid);
+  s.bind(4, tx);
+  while (s.step()) {
+    Row r;
+    for (int i = 0; i < 7; ++i) r.push_back(column_cell(s, i));
+    out.push_back(std::move(r));
+  }
+}
+
+void entity_history(sqlite3* db, const ConnectionContext& c, sqlite3_value** a,
+                    std::vector<Row>& out) {
+  std::string id = required_text(a[0], "id");
+  if (!c.tenant) return;
+  Statement s(db,
+              "SELECT entity_id, entity_type, name, properties, valid_time_start, valid_time_end,"
+              " transaction_time_start, transaction_time_end FROM graph_entities"
+              " WHERE tenant_id = ?1 AND entity_id = ?2"
+              " ORDER BY transaction_time_start, valid_time_start",
+              false);
+  s.bind(1, std::string_view(*c.tenant));
+  s.bind(2, std::string_view(id));
+  while (s.step()) {
+    Row r;
+    for (int i = 0; i < 8; ++i) r.push_back(column_cell(s, i));
+    out.push_back(std::move(r));
+  }
+}
+
+void query_entities(sqlite3* db, const ConnectionContext& c, sqlite3_value** a,
+                    std::vector<Row>& out) {
+  auto type = text_arg(a[0], "of_type");
+  auto filter = text_arg(a[1], "contains");
+  if (filter) t::json::canonical(*filter, "contains", false);
+  Micros valid = point_arg(a[2], "valid_at", clock_now());
+  Micros tx = point_arg(a[3], "tx_at", t::kCurrent);
+  auto limit = int_arg(a[4], "max_rows");
+  if (!c.tenant) return;
+  Statement s(db,
+              std::string("SELECT entity_id, entity_type, name, properties, valid_time_start,"
+                          " valid_time_end, transaction_time_start FROM graph_entities"
+                          " WHERE tenant_id = ?1 AND (?2 IS NULL OR entity_type = ?2)") +
+                  kPointVisible + " ORDER BY entity_id",
+              false);
+  s.bind(1, std::string_view(*c.tenant));
+  if (type)
+    s.bind(2, std::string_view(*type));
+  else
+    s.bind_null(2);
+  s.bind(3, valid);
+  s.bind(4, tx);
+  while (s.step()) {
+    if (limit && static_cast<std::int64_t>(out.size()) >= *limit) break;
+    if (filter && !t::json::contains(s.text(3), *filter)) continue;
+    Row r;
+    for (int i = 0; i < 7; ++i) r.push_back(column_cell(s, i));
+    out.push_back(std::move(r));
+  }
+}
+
+void neighbours(sqlite3* db, const ConnectionContext& c, sqlite3_value** a, std::vector<Row>& out) {
+  std::string id = required_text(a[0], "id");
+  t::Direction d = t::parse_direction(text_arg(a[1], "dir").value_or("both"));
+  auto types = list_arg(db, a[2], "relationship_types");
+  Micros valid = point_arg(a[3], "valid_at", clock_now());
+  Micros tx = point_arg(a[4], "tx_at", t::kCurrent);
+  if (!c.tenant) return;
+  SqliteGraphStore store(db, *c.tenant);
+  if (store.visible_entities({id}, {valid, tx}).empty()) return;
+  std::string type_list = types.empty() ? std::string() : t::json::string_array(types);
+  struct Found {
+    std::string type, neighbour, rel;
+    Row row;
+  };
+  std::vector<Found> found;
+  for (bool outgoing : {true, false}) {
+    if (outgoing && d == t::Direction::kIn) continue;
+    if (!outgoing && d == t::Direction::kOut) continue;
+    std::string sql =
+        std::string(
+            "SELECT r.relationship_id, r.relationship_type, e.entity_id, e.entity_type, e.name,"
+            " r.properties FROM graph_relationships r JOIN graph_entities e"
+            " ON e.tenant_id = ?1 AND e.entity_id = ") +
+        (outgoing ? "r.to_entity" : "r.from_entity") +
+        " AND e.valid_time_start <= ?3 AND e.valid_time_end > ?3"
+        " AND e.transaction_time_start <= ?4 AND e.transaction_time_end > ?4"
+        " WHERE r.tenant_id = ?1 AND " +
+        (outgoing ? "r.from_entity" : "r.to_entity") +
+        " = ?2"
+        " AND r.valid_time_start <= ?3 AND r.valid_time_end > ?3"
+        " AND r.transaction_time_start <= ?4 AND r.transaction_time_end > ?4"
+        " AND (?5 IS NULL OR r.relationship_type IN (SELECT value FROM json_each(?5)))" +
+        (!outgoing && d == t::Direction::kBoth ? " AND r.from_entity <> ?2" : "");
+    Statement s(db, sql, false);
+    s.bind(1, std::string_view(*c.tenant));
+    s.bind(2, std::string_view(id));
+    s.bind(3, valid);
+    s.bind(4, tx);
+    if (types.empty())
+      s.bind_null(5);
+    else
+      s.bind(5, std::string_view(type_list));
+    while (s.step()) {
+      Found f{std::string(s.text(1)), std::string(s.text(2)), std::string(s.text(0)), {}};
+      f.row = {column_cell(s, 0), column_cell(s, 1), text_cell(outgoing ? "out" : "in"),
+               column_cell(s, 2), column_cell(s, 3), column_cell(s, 4),
+               column_cell(s, 5)};
+      found.push_back(std::move(f));
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const Found& x, const Found& y) {
+    return std::tie(x.type, x.neighbour, x.rel) < std::tie(y.type, y.neighbour, y.rel);
+  });
+  for (auto& f : found) out.push_back(std::move(f.row));
+}
+
+void traverse(sqlite3* db, const ConnectionContext& c, sqlite3_value** a, std::vector<Row>& out) {
+  t::TraverseRequest r;
+  r.starts = list_arg(db, a[0], "start_ids");
+  r.max_depth = static_cast<int>(std::clamp<std::int64_t>(
+      int_arg(a[1], "max_depth").value_or(t::kDefaultMaxDepth), -1, t::kMaxDepth + 1));
+  r.types = list_arg(db, a[2], "relationship_types");
+  r.direction = t::parse_direction(text_arg(a[3], "direction").value_or("out"));
+  r.max_nodes = int_arg(a[4], "max_nodes").value_or(t::kDefaultMaxNodes);
+  r.at = {point_arg(a[5], "valid_at", clock_now()), point_arg(a[6], "tx_at", t::kCurrent)};
+  t::check_traverse_request(r);
+  if (!c.tenant) return;
+  SqliteGraphStore store(db, *c.tenant);
+  t::TraverseResult result = t::traverse(store, r);
+  for (auto& n : result.nodes)
+    out.push_back({text_cell(n.id), int_cell(n.depth), text_cell(t::json::string_array(n.path)),
+                   text_cell(t::json::string_array(n.relationships)),
+                   int_cell(result.truncated ? 1 : 0)});
+}
+
+const TableSpec kTables[] = {
+    {"graph_get_entity",
+     "entity_id, entity_type, name, properties, valid_time_start, valid_time_end,"
+     " transaction_time_start, id HIDDEN, valid_at HIDDEN, tx_at HIDDEN",
+     7, 3, get_entity},
+    {"graph_entity_history",
+     "entity_id, entity_type, name, properties, valid_time_start, valid_time_end,"
+     " transaction_time_start, transaction_time_end, id HIDDEN",
+     8, 1, entity_history},
+    {"graph_query_entities",
+     "entity_id, entity_type, name, properties, valid_time_start, valid_time_end,"
+     " transaction_time_start, of_type HIDDEN, contains HIDDEN, valid_at HIDDEN, tx_at HIDDEN,"
+     " max_rows HIDDEN",
+     7, 5, query_entities},
+    {"graph_neighbours",
+     "relationship_id, relationship_type, direction, neighbour_id, neighbour_type,"
+     " neighbour_name, properties, id HIDDEN, dir HIDDEN, relationship_types HIDDEN,"
+     " valid_at HIDDEN, tx_at HIDDEN",
+     7, 5, neighbours},
+    {"graph_traverse",
+     "entity_id, depth, path, relationships, truncated, start_ids HIDDEN, max_depth HIDDEN,"
+     " relationship_types HIDDEN, direction HIDDEN, max_nodes HIDDEN, valid_at HIDDEN,"
+     " tx_at HIDDEN",
+     5, 7, traverse},
+};
+
+struct ModuleData {
+  const TableSpec* spec;
+  ContextPtr context;
+};
+
+struct Table : sqlite3_vtab {
+  const TableSpec* spec;
+  ContextPtr context;
+  sqlite3* db;
+};
+
+struct Cursor : sqlite3_vtab_cursor {
+  std::vector<Row> rows;
+  std::size_t at = 0;
+};
+
+int connect(sqlite3* db, void* aux, int, const char* const*, sqlite3_vtab** out, char** err) {
+  auto* m = static_cast<ModuleData*>(aux);
+  std::string sql = std::string("CREATE TABLE x(") + m->spec->columns + ")";
+  int rc = sqlite3_declare_vtab(db, sql.c_str());
+  if (rc != SQLITE_OK) {
+    *err = sqlite3_mprintf("%s: %s", m->spec->name, sqlite3_errmsg(db));
+    return rc;
+  }
+  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  auto* t = new (std::nothrow) Table();
+  if (t == nullptr) return SQLITE_NOMEM;
+  t->spec = m->spec;
+  t->context = m->context;
+  t->db = db;
+  *out = t;
+  return SQLITE_OK;
+}
+
+int disconnect(sqlite3_vtab* v) {
+  delete static_cast<Table*>(v);
+  return SQLITE_OK;
+}
+
+// Consumes equality on the argument columns; argv follows the argument order (idxNum: a mask).
+int best_index(sqlite3_vtab* v, sqlite3_index_info* info) {
+  auto* t = static_cast<Table*>(v);
+  int mask = 0;
+  int where[16];
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const auto& c = info->aConstraint[i];
+    int arg = c.iColumn - t->spec->ncolumns;
+    if (arg < 0 || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (!c.usable) return SQLITE_CONSTRAINT;
+    mask |= 1 << arg;
+    where[arg] = i;
+  }
+  int n = 0;
+  for (int arg = 0; arg < t->spec->nargs; ++arg) {
+    if (!(mask & (1 << arg))) continue;
+    info->aConstraintUsage[where[arg]].argvIndex = ++n;
+    info->aConstraintUsage[where[arg]].omit = 1;
+  }
+  info->idxNum = mask;
+  info->estimatedCost = 100;
+  info->estimatedRows = 100;
+  return SQLITE_OK;
+}
+
+int open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  auto* c = new (std::nothrow) Cursor();
+  if (c == nullptr) return SQLITE_NOMEM;
+  *out = c;
+  return SQLITE_OK;
+}
+
+int close(sqlite3_vtab_cursor* c) {
+  delete static_cast<Cursor*>(c);
+  return SQLITE_OK;
+}
+
+int filter(sqlite3_vtab_cursor* vc, int mask, const char*, int argc, sqlite3_value** argv) {
+  auto* c = static_cast<Cursor*>(vc);
+  auto* t = static_cast<Table*>(vc->pVtab);
+  try {
+    c->rows.clear();
+    c->at = 0;
+    sqlite3_value* args[16] = {};
+    int n = 0;
+    for (int arg = 0; arg < t->spec->nargs && n < argc; ++arg)
+      if (mask & (1 << arg)) args[arg] = argv[n++];
+    t->spec->compute(t->db, *t->context, args, c->rows);
+    return SQLITE_OK;
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  } catch (const std::exception& e) {
+    sqlite3_free(t->zErrMsg);
+    t->zErrMsg = sqlite3_mprintf("%s", error_text(t->spec->name, e).c_str());
+    return SQLITE_ERROR;
+  }
+}
+
+int next(sqlite3_vtab_cursor* c) {
+  static_cast<Cursor*>(c)->at++;
+  return SQLITE_OK;
+}
+
+int eof(sqlite3_vtab_cursor* vc) {
+  auto* c = static_cast<Cursor*>(vc);
+  return c->at >= c->rows.size();
+}
+
+int column(sqlite3_vtab_cursor* vc, sqlite3_context* ctx, int col) {
+  auto* c = static_cast<Cursor*>(vc);
+  const Row& r = c->rows[c->at];
+  if (col >= static_cast<int>(r.size())) {
+    sqlite3_result_null(ctx);
+    return SQLITE_OK;
+  }
+  const Cell& cell = r[static_cast<std::size_t>(col)];
+  if (cell.type == SQLITE_INTEGER)
+    sqlite3_result_int64(ctx, cell.integer);
+  else if (cell.type == SQLITE_TEXT)
+    sqlite3_result_text64(ctx, cell.text.data(), cell.text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  else
+    sqlite3_result_null(ctx);
+  return SQLITE_OK;
+}
+
+int rowid(sqlite3_vtab_cursor* vc, sqlite3_int64* out) {
+  *out = static_cast<sqlite3_int64>(static_cast<Cursor*>(vc)->at);
+  return SQLITE_OK;
+}
+
+sqlite3_module make_module() {
+  sqlite3_module m{};
+  m.iVersion = 0;
+  m.xCreate = nullptr;  // eponymous only
+  m.xConnect = connect;
+  m.xBestIndex = best_index;
+  m.xDisconnect = disconnect;
+  m.xDestroy = disconnect;
+  m.xOpen = open;
+  m.xClose = close;
+  m.xFilter = filter;
+  m.xNext = next;
+  m.xEof = eof;
+  m.xColumn = column;
+  m.xRowid = rowid;
+  return m;
+}
+
+const sqlite3_module kModule = make_module();
+
+}  // namespace
+
+int register_graph_functions(sqlite3* db, const ContextPtr& context) {
+  // Writes change the database: direct-only, so no view or trigger in a file can call them.
+  constexpr int kFlags = SQLITE_UTF8 | SQLITE_DIRECTONLY;
+  for (const WriteSpec& w : kWrites) {
+    auto* data = new (std::nothrow) WriteUserData{&w, context};
+    if (data == nullptr) return SQLITE_NOMEM;
+    int rc =
+        sqlite3_create_function_v2(db, w.name, -1, kFlags, data, write_callback, nullptr, nullptr,
+                                   [](void* p) { delete static_cast<WriteUserData*>(p); });
+    if (rc != SQLITE_OK) return rc;
+  }
+  static const WriteSpec kCompact{"graph_compact_history", 1, 1, nullptr};
+  auto* data = new (std::nothrow) WriteUserData{&kCompact, context};
+  if (data == nullptr) return SQLITE_NOMEM;
+  int rc = sqlite3_create_function_v2(db, "graph_compact_history", 1, kFlags, data,
+                                      compact_callback, nullptr, nullptr,
+                                      [](void* p) { delete static_cast<WriteUserData*>(p); });
+  if (rc != SQLITE_OK) return rc;
+  for (const TableSpec& t : kTables) {
+    auto* m = new (std::nothrow) ModuleData{&t, context};
+    if (m == nullptr) return SQLITE_NOMEM;
+    rc = sqlite3_create_module_v2(db, t.name, &kModule, m,
+                                  [](void* p) { delete static_cast<ModuleData*>(p); });
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+}  // namespace llmspell::sqlite::graph

@@ -1,0 +1,254 @@
+#include "graph_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+
+#include "temporal/json.h"
+
+namespace llmspell::sqlite::graph {
+namespace t = temporal;
+
+// A version is visible at (?3 valid, ?4 transaction) in every read below.
+#define VISIBLE(a)                                                 \
+  a ".valid_time_start <= ?3 AND " a ".valid_time_end > ?3 AND " a \
+    ".transaction_time_start <= ?4 AND " a ".transaction_time_end > ?4"
+#define OPEN "9223372036854775807"
+
+enum SqliteGraphStore::Query : int {
+  kLastTime,
+  kCurrentEntity,
+  kCurrentRelationship,
+  kRelationshipsOf,
+  kCloseEntity,
+  kCloseRelationship,
+  kRemoveEntity,
+  kRemoveRelationship,
+  kInsertEntity,
+  kInsertRelationship,
+  kVisible,
+  kExpandOut,
+  kExpandIn,
+  kQueryCount
+};
+
+namespace {
+
+const char* const kSql[] = {
+    "SELECT max(coalesce((SELECT max(transaction_time_start) FROM graph_entities"
+    "   WHERE tenant_id = ?1), -9223372036854775808),"
+    " coalesce((SELECT max(transaction_time_end) FROM graph_entities"
+    "   WHERE tenant_id = ?1 AND transaction_time_end < " OPEN "), -9223372036854775808),"
+    " coalesce((SELECT max(transaction_time_start) FROM graph_relationships"
+    "   WHERE tenant_id = ?1), -9223372036854775808),"
+    " coalesce((SELECT max(transaction_time_end) FROM graph_relationships"
+    "   WHERE tenant_id = ?1 AND transaction_time_end < " OPEN "), -9223372036854775808))",
+    "SELECT entity_type, name, properties, valid_time_start, valid_time_end,"
+    " transaction_time_start FROM graph_entities WHERE tenant_id = ?1 AND entity_id = ?2"
+    " AND transaction_time_end = " OPEN " ORDER BY valid_time_start",
+    "SELECT relationship_type, from_entity, to_entity, properties, valid_time_start,"
+    " valid_time_end, transaction_time_start FROM graph_relationships WHERE tenant_id = ?1"
+    " AND relationship_id = ?2 AND transaction_time_end = " OPEN " ORDER BY valid_time_start",
+    "SELECT relationship_id FROM graph_relationships WHERE tenant_id = ?1"
+    " AND from_entity = ?2 AND transaction_time_end = " OPEN
+    " UNION SELECT relationship_id FROM graph_relationships WHERE tenant_id = ?1"
+    " AND to_entity = ?2 AND transaction_time_end = " OPEN " ORDER BY 1",
+    "UPDATE graph_entities SET transaction_time_end = ?5 WHERE tenant_id = ?1"
+    " AND entity_id = ?2 AND transaction_time_start = ?3 AND valid_time_start = ?4"
+    " AND transaction_time_end = " OPEN,
+    "UPDATE graph_relationships SET transaction_time_end = ?5 WHERE tenant_id = ?1"
+    " AND relationship_id = ?2 AND transaction_time_start = ?3 AND valid_time_start = ?4"
+    " AND transaction_time_end = " OPEN,
+    "DELETE FROM graph_entities WHERE tenant_id = ?1 AND entity_id = ?2"
+    " AND transaction_time_start = ?3 AND valid_time_start = ?4",
+    "DELETE FROM graph_relationships WHERE tenant_id = ?1 AND relationship_id = ?2"
+    " AND transaction_time_start = ?3 AND valid_time_start = ?4",
+    "INSERT INTO graph_entities (tenant_id, entity_id, entity_type, name, properties,"
+    " valid_time_start, valid_time_end, transaction_time_start, transaction_time_end, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " OPEN ", ?8)",
+    "INSERT INTO graph_relationships (tenant_id, relationship_id, from_entity, to_entity,"
+    " relationship_type, properties, valid_time_start, valid_time_end, transaction_time_start,"
+    " transaction_time_end, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " OPEN ", ?9)",
+    "SELECT 1 FROM graph_entities e WHERE e.tenant_id = ?1 AND e.entity_id = ?2 AND " VISIBLE(
+        "e") " LIMIT 1",
+    "SELECT r.to_entity, r.relationship_id, r.relationship_type FROM graph_relationships r"
+    " WHERE r.tenant_id = ?1 AND r.from_entity = ?2 AND " VISIBLE(
+        "r") " AND (?5 IS NULL OR r.relationship_type IN (SELECT value FROM json_each(?5)))"
+             " AND EXISTS (SELECT 1 FROM graph_entities e WHERE e.tenant_id = ?1"
+             "   AND e.entity_id = r.to_entity AND " VISIBLE("e") ")",
+    "SELECT r.from_entity, r.relationship_id, r.relationship_type FROM graph_relationships r"
+    " WHERE r.tenant_id = ?1 AND r.to_entity = ?2 AND " VISIBLE(
+        "r") " AND (?5 IS NULL OR r.relationship_type IN (SELECT value FROM json_each(?5)))"
+             " AND EXISTS (SELECT 1 FROM graph_entities e WHERE e.tenant_id = ?1"
+             "   AND e.entity_id = r.from_entity AND " VISIBLE("e") ")",
+};
+
+std::string str(const Statement& s, int col) { return std::string(s.text(col)); }
+
+template <class V>
+void bind_key(Statement& s, const std::string& tenant, const V& v) {
+  s.bind(1, std::string_view(tenant));
+  s.bind(2, std::string_view(v.id));
+  s.bind(3, v.tx.start);
+  s.bind(4, v.valid.start);
+}
+
+void expect_one_change(sqlite3* db, const char* what, const std::string& id) {
+  if (sqlite3_changes(db) != 1)
+    throw t::GraphError(t::ErrorKind::kConflict,
+                        std::string(what) + " '" + id + "' was changed concurrently");
+}
+
+}  // namespace
+
+Micros clock_now() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Statement& SqliteGraphStore::statement(Query q) {
+  auto& s = statements_[q];
+  if (!s) s = std::make_unique<Statement>(db_, kSql[q], false);
+  return *s;
+}
+
+Micros SqliteGraphStore::transaction_time() {
+  if (tx_) return *tx_;
+  Use s(statement(kLastTime));
+  s->bind(1, std::string_view(tenant_));
+  s->step();
+  tx_ = t::next_transaction_time(clock_now(), s->int64(0));
+  return *tx_;
+}
+
+std::vector<t::EntityVersion> SqliteGraphStore::current_entity(std::string_view id) {
+  Use s(statement(kCurrentEntity));
+  s->bind(1, std::string_view(tenant_));
+  s->bind(2, id);
+  std::vector<t::EntityVersion> out;
+  while (s->step())
+    out.push_back({std::string(id),
+                   {str(*s, 0), str(*s, 1), str(*s, 2)},
+                   {s->int64(3), s->int64(4)},
+                   {s->int64(5), t::kInfinity}});
+  return out;
+}
+
+std::vector<t::RelationshipVersion> SqliteGraphStore::current_relationship(std::string_view id) {
+  Use s(statement(kCurrentRelationship));
+  s->bind(1, std::string_view(tenant_));
+  s->bind(2, id);
+  std::vector<t::RelationshipVersion> out;
+  while (s->step())
+    out.push_back({std::string(id),
+                   {str(*s, 1), str(*s, 2), str(*s, 0), str(*s, 3)},
+                   {s->int64(4), s->int64(5)},
+                   {s->int64(6), t::kInfinity}});
+  return out;
+}
+
+std::vector<std::string> SqliteGraphStore::current_relationships_of(std::string_view entity) {
+  Use s(statement(kRelationshipsOf));
+  s->bind(1, std::string_view(tenant_));
+  s->bind(2, entity);
+  std::vector<std::string> out;
+  while (s->step()) out.push_back(str(*s, 0));
+  return out;
+}
+
+void SqliteGraphStore::close_entity(const t::EntityVersion& v, Micros tx_end) {
+  Use s(statement(kCloseEntity));
+  bind_key(*s, tenant_, v);
+  s->bind(5, tx_end);
+  s->run();
+  expect_one_change(db_, "entity", v.id);
+}
+
+void SqliteGraphStore::close_relationship(const t::RelationshipVersion& v, Micros tx_end) {
+  Use s(statement(kCloseRelationship));
+  bind_key(*s, tenant_, v);
+  s->bind(5, tx_end);
+  s->run();
+  expect_one_change(db_, "relationship", v.id);
+}
+
+void SqliteGraphStore::remove_entity(const t::EntityVersion& v) {
+  Use s(statement(kRemoveEntity));
+  bind_key(*s, tenant_, v);
+  s->run();
+  expect_one_change(db_, "entity", v.id);
+}
+
+void SqliteGraphStore::remove_relationship(const t::RelationshipVersion& v) {
+  Use s(statement(kRemoveRelationship));
+  bind_key(*s, tenant_, v);
+  s->run();
+  expect_one_change(db_, "relationship", v.id);
+}
+
+void SqliteGraphStore::insert_entity(const t::EntityVersion& v) {
+  Use s(statement(kInsertEntity));
+  s->bind(1, std::string_view(tenant_));
+  s->bind(2, std::string_view(v.id));
+  s->bind(3, std::string_view(v.data.type));
+  s->bind(4, std::string_view(v.data.name));
+  s->bind(5, std::string_view(v.data.properties));
+  s->bind(6, v.valid.start);
+  s->bind(7, v.valid.end);
+  s->bind(8, v.tx.start);
+  s->run();
+}
+
+void SqliteGraphStore::insert_relationship(const t::RelationshipVersion& v) {
+  Use s(statement(kInsertRelationship));
+  s->bind(1, std::string_view(tenant_));
+  s->bind(2, std::string_view(v.id));
+  s->bind(3, std::string_view(v.data.from));
+  s->bind(4, std::string_view(v.data.to));
+  s->bind(5, std::string_view(v.data.type));
+  s->bind(6, std::string_view(v.data.properties));
+  s->bind(7, v.valid.start);
+  s->bind(8, v.valid.end);
+  s->bind(9, v.tx.start);
+  s->run();
+}
+
+std::vector<std::string> SqliteGraphStore::visible_entities(const std::vector<std::string>& ids,
+                                                            const t::AsOf& at) {
+  std::vector<std::string> out;
+  Statement& st = statement(kVisible);
+  for (const auto& id : ids) {
+    Use s(st);
+    s->bind(1, std::string_view(tenant_));
+    s->bind(2, std::string_view(id));
+    s->bind(3, at.valid);
+    s->bind(4, at.tx);
+    if (s->step()) out.push_back(id);
+  }
+  return out;
+}
+
+void SqliteGraphStore::expand(const std::vector<std::string>& frontier, t::Direction direction,
+                              const std::vector<std::string>& types, const t::AsOf& at,
+                              std::vector<t::Edge>& out) {
+  std::string type_list = types.empty() ? std::string() : t::json::string_array(types);
+  for (Query q : {kExpandOut, kExpandIn}) {
+    if (q == kExpandOut && direction == t::Direction::kIn) continue;
+    if (q == kExpandIn && direction == t::Direction::kOut) continue;
+    Statement& st = statement(q);
+    for (std::size_t i = 0; i < frontier.size(); ++i) {
+      Use s(st);
+      s->bind(1, std::string_view(tenant_));
+      s->bind(2, std::string_view(frontier[i]));
+      s->bind(3, at.valid);
+      s->bind(4, at.tx);
+      if (types.empty())
+        s->bind_null(5);
+      else
+        s->bind(5, std::string_view(type_list));
+      while (s->step()) out.push_back({i, str(*s, 0), str(*s, 1), str(*s, 2)});
+    }
+  }
+}
+
+}  // namespace llmspell::sqlite::graph
