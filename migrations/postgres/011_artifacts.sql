@@ -3,7 +3,9 @@
 -- artifact_content holds each distinct content once per tenant, keyed by its SHA-256 (lower-case
 -- hex, computed by the application over the uncompressed bytes), at most 100 MiB. artifacts
 -- reference it; the triggers keep artifact_content.reference_count and sessions.artifact_count
--- exact, and remove content once nothing references it. Writing an artifact:
+-- exact, and remove content once nothing references it any more; artifact_content_cleanup()
+-- removes content that was stored but never referenced (a writer that failed half-way). Writing
+-- an artifact:
 --   INSERT INTO artifact_content (...) VALUES (...) ON CONFLICT DO NOTHING;
 --   INSERT INTO artifacts (...) VALUES (...);
 
@@ -66,3 +68,15 @@ $$;
 CREATE OR REPLACE TRIGGER artifacts_references
   AFTER INSERT OR DELETE OR UPDATE OF tenant_id, session_id, content_hash ON llmspell.artifacts
   FOR EACH ROW EXECUTE FUNCTION llmspell.artifacts_references();
+
+-- Removes the current tenant's content that nothing has referenced for `older_than`; returns how
+-- many rows.
+CREATE OR REPLACE FUNCTION llmspell.artifact_content_cleanup(older_than interval DEFAULT '1 hour')
+RETURNS bigint
+LANGUAGE sql VOLATILE AS $$
+  WITH deleted AS (
+    DELETE FROM llmspell.artifact_content
+    WHERE reference_count = 0 AND created_at < now() - older_than
+    RETURNING 1)
+  SELECT count(*) FROM deleted
+$$;

@@ -6,7 +6,8 @@
 -- immutable: a write closes the current version (its one allowed change: transaction_time_end,
 -- from the open end to the write's time) and inserts the new one. The insert trigger refuses two
 -- versions of one entity whose (valid time x transaction time) rectangles overlap, as the
--- exclusion constraint does in PostgreSQL.
+-- exclusion constraint does in PostgreSQL (the graph functions check it too, inside the write).
+-- The graph functions' DDL reference: sqlite_extension/graph_schema.sql.
 
 CREATE TABLE IF NOT EXISTS graph_entities (
   tenant_id               TEXT NOT NULL CHECK (tenant_id <> ''),

@@ -20,13 +20,14 @@ CREATE TABLE IF NOT EXISTS graph_relationships (
   CONSTRAINT graph_relationships_properties_check
     CHECK (json_valid(properties) AND json_type(properties) = 'object')
 ) STRICT;
--- Traversal in each direction reads these indexes only.
+-- Traversal in each direction reads these covering indexes only (the graph functions' DDL
+-- reference: sqlite_extension/graph_schema.sql).
 CREATE INDEX IF NOT EXISTS graph_relationships_out ON graph_relationships
-  (tenant_id, from_entity, to_entity, relationship_type, relationship_id, valid_time_start,
-   valid_time_end, transaction_time_start, transaction_time_end);
+  (tenant_id, from_entity, relationship_type, valid_time_start, valid_time_end,
+   transaction_time_start, transaction_time_end, to_entity, relationship_id);
 CREATE INDEX IF NOT EXISTS graph_relationships_in ON graph_relationships
-  (tenant_id, to_entity, from_entity, relationship_type, relationship_id, valid_time_start,
-   valid_time_end, transaction_time_start, transaction_time_end);
+  (tenant_id, to_entity, relationship_type, valid_time_start, valid_time_end,
+   transaction_time_start, transaction_time_end, from_entity, relationship_id);
 CREATE INDEX IF NOT EXISTS graph_relationships_tx_start ON graph_relationships
   (tenant_id, transaction_time_start);
 CREATE INDEX IF NOT EXISTS graph_relationships_tx_end ON graph_relationships

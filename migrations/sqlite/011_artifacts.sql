@@ -3,10 +3,12 @@
 -- artifact_content holds each distinct content once per tenant, keyed by its SHA-256 (lower-case
 -- hex, computed by the application over the uncompressed bytes), at most 100 MiB. artifacts
 -- reference it; the triggers keep artifact_content.reference_count and sessions.artifact_count
--- exact, and remove content once nothing references it. Foreign keys need PRAGMA foreign_keys = ON
--- (the llmspell CLI sets it). Writing an artifact:
+-- exact, and remove content once nothing references it any more. Foreign keys need
+-- PRAGMA foreign_keys = ON (the llmspell CLI sets it). Writing an artifact:
 --   INSERT INTO artifact_content (...) VALUES (...) ON CONFLICT DO NOTHING;
 --   INSERT INTO artifacts (...) VALUES (...);
+-- Content stored but never referenced (a writer that failed half-way):
+--   DELETE FROM artifact_content WHERE tenant_id = ? AND reference_count = 0 AND created_at < :cutoff;
 
 CREATE TABLE IF NOT EXISTS artifact_content (
   tenant_id        TEXT NOT NULL CHECK (tenant_id <> ''),
