@@ -540,9 +540,10 @@ void print_dataset(const DatasetResult& r, std::size_t queries) {
 
   if (!r.filter.empty()) {
     std::printf(
-        "\nfiltered search: exact filtered top-%zu as truth; one tag per row, so each filter "
-        "passes exactly the stated share\n",
-        kK);
+        "\nfiltered search: the first %zu queries, exact filtered top-%zu as truth; one tag per "
+        "row, so each filter passes exactly the stated share of rows; QPS best of %d passes (a "
+        "pass over %.0f s is not repeated)\n",
+        std::min(kFilterQueries, queries), kK, kPasses, kLongPass);
     std::vector<std::string> h = {"pass", "method"};
     for (std::uint32_t ef : kFilterEfs) {
       h.push_back(format("recall ef=%u", ef));
@@ -693,8 +694,9 @@ void print_header(bool quick) {
       "on one OpenMP thread; all queries per pass, best of %d passes, passes interleaved\n",
       kPasses);
   std::printf(
-      "  memory:    RSS delta (/proc/self/statm) across each 1-thread build after "
-      "malloc_trim, / n: the same method for all three; includes each library's own copy "
+      "  memory:    RSS delta (/proc/self/statm) across the build that is searched (1 thread; "
+      "2 for the cosine block) after malloc_trim, / n: the same method for all three; includes "
+      "each library's own copy "
       "of the vectors. self-reported: ours memory_bytes(), hnswlib and FAISS estimated "
       "from their fields\n");
   std::printf(
