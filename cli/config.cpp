@@ -293,7 +293,9 @@ void apply_config_text(Config& config, const std::string& text, const std::strin
       c.tenant_id_column = *column;
     }
     if (auto v = r.boolean("enable_rls")) c.enable_rls = *v;
+    if (auto v = r.string("app_password")) c.app_password = *v;
     add_secret(c.password);
+    add_secret(c.app_password);
     if (!c.connection_string.empty()) register_connection_secrets(c.connection_string);
     r.warn_unknown();
   }
@@ -349,6 +351,10 @@ Config load_config(const CommandLine& args, const Environment& env) {
   }
   if (auto url = env("DATABASE_URL")) apply_database_url(config, *url);
   if (auto pw = env("PGPASSWORD")) add_secret(*pw);
+  if (auto pw = env("LLMSPELL_APP_PASSWORD"); pw && !pw->empty()) {
+    add_secret(*pw);
+    config.postgresql.app_password = *pw;
+  }
   if (args.backend) {
     auto backend = parse_backend(*args.backend);
     if (!backend) {

@@ -11,7 +11,8 @@
 //   [storage.postgresql]
 //   host, port, database, username, password, connection_string,
 //   pool_size, pool_timeout_seconds, idle_timeout_seconds,
-//   vector_search, dimension, multi_tenant, tenant_id_column, enable_rls
+//   vector_search, dimension, multi_tenant, tenant_id_column, enable_rls,
+//   app_password (for the application role llmspell_app; LLMSPELL_APP_PASSWORD overrides it)
 //
 // DATABASE_URL: postgresql://... (or postgres://, or libpq key=value) selects PostgreSQL and
 // replaces the file's connection settings; sqlite:PATH selects SQLite; memory: the memory backend.
@@ -54,6 +55,8 @@ struct PostgresConfig {
   bool multi_tenant = false;
   std::string tenant_id_column = "tenant_id";
   bool enable_rls = true;
+  // The password `migrate` gives the application role llmspell_app (LLMSPELL_APP_PASSWORD wins).
+  std::string app_password;
 };
 
 struct SqliteConfig {

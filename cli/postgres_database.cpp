@@ -18,7 +18,6 @@ namespace {
 // pg_advisory_lock key serializing `llmspell database migrate` runs: "llmspell" in ASCII.
 constexpr const char* kMigrationLockKey = "7812739796155329644";
 constexpr const char* kAppRole = "llmspell_app";
-constexpr const char* kAppPasswordVariable = "LLMSPELL_APP_PASSWORD";
 const char* const kPolicies[] = {"tenant_select", "tenant_insert", "tenant_update",
                                  "tenant_delete"};
 
@@ -88,7 +87,8 @@ std::string one_line(const std::string& message) {
   return out;
 }
 
-PostgresDatabase::PostgresDatabase(const PostgresConfig& config) {
+PostgresDatabase::PostgresDatabase(const PostgresConfig& config)
+    : app_password_(config.app_password) {
   std::map<std::string, std::string> params = connection_parameters(config);
   if (auto it = params.find("password"); it != params.end()) add_secret(it->second);
   std::vector<const char*> keys, values;
@@ -275,27 +275,28 @@ std::vector<std::string> PostgresDatabase::after_migrate() {
                       (created == 1 ? "" : "s") + " ahead.");
     }
   }
-  const char* password = std::getenv(kAppPasswordVariable);
-  if (password != nullptr && password[0] != '\0') {
-    add_secret(password);
+  if (!app_password_.empty()) {
     if (scalar("SELECT count(*) FROM pg_roles WHERE rolname = $1", {kAppRole}) != "1") {
-      notes.push_back(std::string(kAppPasswordVariable) + " is set but role " + kAppRole +
+      notes.push_back(std::string("An application password is configured but role ") + kAppRole +
                       " does not exist yet.");
     } else {
       // The server receives a SCRAM verifier, never the password itself.
-      char* verifier = PQencryptPasswordConn(conn_, password, kAppRole, nullptr);
-      if (verifier == nullptr)
+      char* verifier = PQencryptPasswordConn(conn_, app_password_.c_str(), kAppRole, nullptr);
+      if (verifier == nullptr) {
         throw CliError("cannot encrypt the password of " + std::string(kAppRole) + ": " +
                        one_line(PQerrorMessage(conn_)));
+      }
       char* literal = PQescapeLiteral(conn_, verifier, std::char_traits<char>::length(verifier));
       PQfreemem(verifier);
-      if (literal == nullptr)
+      if (literal == nullptr) {
         throw CliError("cannot quote the password verifier: " + one_line(PQerrorMessage(conn_)));
+      }
       std::string sql = std::string("ALTER ROLE ") + kAppRole + " LOGIN PASSWORD " + literal;
       PQfreemem(literal);
       exec(sql);
-      notes.push_back(std::string(kAppRole) + ": LOGIN, password set from " + kAppPasswordVariable +
-                      ".");
+      notes.push_back(
+          std::string(kAppRole) +
+          ": LOGIN, password set (LLMSPELL_APP_PASSWORD or [storage.postgresql] app_password).");
     }
   }
   return notes;

@@ -43,6 +43,7 @@ class PostgresDatabase : public Database {
   std::string scalar(const std::string& sql, const std::vector<std::string>& params = {});
 
   PGconn* conn_ = nullptr;
+  std::string app_password_;
 };
 
 // libpq's multi-line messages as one line.

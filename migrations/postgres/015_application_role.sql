@@ -2,8 +2,8 @@
 --
 -- It is neither superuser nor BYPASSRLS and owns no table, so row-level security always applies
 -- to it. It is created NOLOGIN, without a password: `llmspell database migrate` gives it LOGIN and
--- a password when LLMSPELL_APP_PASSWORD is set (the password is sent to the server as a SCRAM
--- verifier, never in clear), or an administrator grants it to a login role of their own:
+-- a password taken from LLMSPELL_APP_PASSWORD or [storage.postgresql] app_password (sent to the
+-- server as a SCRAM verifier, never in clear), or an administrator grants it to a login role:
 --   CREATE ROLE my_service LOGIN PASSWORD '...' IN ROLE llmspell_app;
 -- Creating a role needs CREATEROLE; a pre-existing llmspell_app with SUPERUSER or BYPASSRLS is
 -- refused rather than silently trusted.
