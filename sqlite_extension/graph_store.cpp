@@ -29,6 +29,8 @@ enum SqliteGraphStore::Query : int {
   kVisible,
   kExpandOut,
   kExpandIn,
+  kExpandOutTyped,
+  kExpandInTyped,
   kQueryCount
 };
 
@@ -38,7 +40,8 @@ const char* const kSql[] = {
     "SELECT max(coalesce((SELECT max(transaction_time_start) FROM graph_entities"
     "   WHERE tenant_id = ?1), -9223372036854775808),"
     " coalesce((SELECT max(transaction_time_end) FROM graph_entities"
-    "   WHERE tenant_id = ?1 AND transaction_time_end < " OPEN "), -9223372036854775808),"
+    "   WHERE tenant_id = ?1 AND transaction_time_end < " OPEN
+    "), -9223372036854775808),"
     " coalesce((SELECT max(transaction_time_start) FROM graph_relationships"
     "   WHERE tenant_id = ?1), -9223372036854775808),"
     " coalesce((SELECT max(transaction_time_end) FROM graph_relationships"
@@ -71,16 +74,18 @@ const char* const kSql[] = {
     " transaction_time_end, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " OPEN ", ?9)",
     "SELECT 1 FROM graph_entities e WHERE e.tenant_id = ?1 AND e.entity_id = ?2 AND " VISIBLE(
         "e") " LIMIT 1",
+    // Edges only: the core checks the visibility of the neighbours it would add
+    // (entity_visible), so a spent budget costs no lookups.
     "SELECT r.to_entity, r.relationship_id, r.relationship_type FROM graph_relationships r"
-    " WHERE r.tenant_id = ?1 AND r.from_entity = ?2 AND " VISIBLE(
-        "r") " AND (?5 IS NULL OR r.relationship_type IN (SELECT value FROM json_each(?5)))"
-             " AND EXISTS (SELECT 1 FROM graph_entities e WHERE e.tenant_id = ?1"
-             "   AND e.entity_id = r.to_entity AND " VISIBLE("e") ")",
+    " WHERE r.tenant_id = ?1 AND r.from_entity = ?2 AND " VISIBLE("r"),
     "SELECT r.from_entity, r.relationship_id, r.relationship_type FROM graph_relationships r"
-    " WHERE r.tenant_id = ?1 AND r.to_entity = ?2 AND " VISIBLE(
-        "r") " AND (?5 IS NULL OR r.relationship_type IN (SELECT value FROM json_each(?5)))"
-             " AND EXISTS (SELECT 1 FROM graph_entities e WHERE e.tenant_id = ?1"
-             "   AND e.entity_id = r.from_entity AND " VISIBLE("e") ")",
+    " WHERE r.tenant_id = ?1 AND r.to_entity = ?2 AND " VISIBLE("r"),
+    "SELECT r.to_entity, r.relationship_id, r.relationship_type FROM graph_relationships r"
+    " WHERE r.tenant_id = ?1 AND r.from_entity = ?2"
+    " AND r.relationship_type IN (SELECT value FROM json_each(?5)) AND " VISIBLE("r"),
+    "SELECT r.from_entity, r.relationship_id, r.relationship_type FROM graph_relationships r"
+    " WHERE r.tenant_id = ?1 AND r.to_entity = ?2"
+    " AND r.relationship_type IN (SELECT value FROM json_each(?5)) AND " VISIBLE("r"),
 };
 
 std::string str(const Statement& s, int col) { return std::string(s.text(col)); }
@@ -213,6 +218,15 @@ void SqliteGraphStore::insert_relationship(const t::RelationshipVersion& v) {
   s->run();
 }
 
+bool SqliteGraphStore::entity_visible(const std::string& id, const t::AsOf& at) {
+  Use s(statement(kVisible));
+  s->bind(1, std::string_view(tenant_));
+  s->bind(2, std::string_view(id));
+  s->bind(3, at.valid);
+  s->bind(4, at.tx);
+  return s->step();
+}
+
 std::vector<std::string> SqliteGraphStore::visible_entities(const std::vector<std::string>& ids,
                                                             const t::AsOf& at) {
   std::vector<std::string> out;
@@ -232,9 +246,11 @@ void SqliteGraphStore::expand(const std::vector<std::string>& frontier, t::Direc
                               const std::vector<std::string>& types, const t::AsOf& at,
                               std::vector<t::Edge>& out) {
   std::string type_list = types.empty() ? std::string() : t::json::string_array(types);
-  for (Query q : {kExpandOut, kExpandIn}) {
-    if (q == kExpandOut && direction == t::Direction::kIn) continue;
-    if (q == kExpandIn && direction == t::Direction::kOut) continue;
+  for (bool outgoing : {true, false}) {
+    if (outgoing && direction == t::Direction::kIn) continue;
+    if (!outgoing && direction == t::Direction::kOut) continue;
+    Query q = types.empty() ? (outgoing ? kExpandOut : kExpandIn)
+                            : (outgoing ? kExpandOutTyped : kExpandInTyped);
     Statement& st = statement(q);
     for (std::size_t i = 0; i < frontier.size(); ++i) {
       Use s(st);
@@ -242,11 +258,8 @@ void SqliteGraphStore::expand(const std::vector<std::string>& frontier, t::Direc
       s->bind(2, std::string_view(frontier[i]));
       s->bind(3, at.valid);
       s->bind(4, at.tx);
-      if (types.empty())
-        s->bind_null(5);
-      else
-        s->bind(5, std::string_view(type_list));
-      while (s->step()) out.push_back({i, str(*s, 0), str(*s, 1), str(*s, 2)});
+      if (!types.empty()) s->bind(5, std::string_view(type_list));
+      while (s->step()) out.push_back({i, str(*s, 0), str(*s, 1), str(*s, 2), false});
     }
   }
 }

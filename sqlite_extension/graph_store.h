@@ -32,9 +32,12 @@ class SqliteGraphStore : public temporal::GraphStore {
   void insert_relationship(const temporal::RelationshipVersion& v) override;
   std::vector<std::string> visible_entities(const std::vector<std::string>& ids,
                                             const temporal::AsOf& at) override;
+  bool entity_visible(const std::string& id, const temporal::AsOf& at) override;
   void expand(const std::vector<std::string>& frontier, temporal::Direction direction,
               const std::vector<std::string>& types, const temporal::AsOf& at,
               std::vector<temporal::Edge>& out) override;
+  // One statement per entity anyway: expand one at a time, so a spent budget stops at once.
+  std::size_t first_expand_batch() const override { return 1; }
 
  private:
   enum Query : int;

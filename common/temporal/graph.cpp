@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace llmspell::temporal {
 namespace {
@@ -284,6 +285,7 @@ TraverseResult traverse(GraphStore& s, const TraverseRequest& r) {
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   std::vector<Node> nodes;
   std::unordered_map<std::string, std::size_t> visited;
+  std::unordered_set<std::string> invisible;  // neighbours found not visible at the point
 
   std::vector<std::string> starts = r.starts;
   std::sort(starts.begin(), starts.end());
@@ -304,25 +306,39 @@ TraverseResult traverse(GraphStore& s, const TraverseRequest& r) {
   std::vector<std::string> ids;
   std::vector<Edge> edges;
   for (int depth = 1; depth <= r.max_depth && !frontier.empty() && !result.truncated; ++depth) {
-    ids.clear();
-    for (std::size_t i : frontier) ids.push_back(nodes[i].id);
-    edges.clear();
-    s.expand(ids, r.direction, r.types, r.at, edges);
-    std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
-      if (a.source != b.source) return a.source < b.source;
-      if (a.neighbour != b.neighbour) return a.neighbour < b.neighbour;
-      return a.relationship_id < b.relationship_id;
-    });
     std::vector<std::size_t> next;
-    for (const Edge& e : edges) {
-      if (visited.count(e.neighbour)) continue;
-      if (static_cast<std::int64_t>(nodes.size()) == r.max_nodes) {
-        result.truncated = true;
-        break;
+    // The frontier in batches of growing size: edges of earlier (smaller-id) sources come first
+    // in the tie-break order, so a spent budget ends the level without expanding the rest.
+    std::size_t batch = std::max<std::size_t>(1, s.first_expand_batch());
+    for (std::size_t begin = 0; begin < frontier.size() && !result.truncated; begin += batch) {
+      if (begin > 0) batch *= 2;
+      std::size_t end = std::min(frontier.size(), begin + batch);
+      ids.clear();
+      for (std::size_t k = begin; k < end; ++k) ids.push_back(nodes[frontier[k]].id);
+      edges.clear();
+      s.expand(ids, r.direction, r.types, r.at, edges);
+      std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
+        if (a.source != b.source) return a.source < b.source;
+        if (a.neighbour != b.neighbour) return a.neighbour < b.neighbour;
+        return a.relationship_id < b.relationship_id;
+      });
+      for (const Edge& e : edges) {
+        if (visited.count(e.neighbour)) continue;
+        if (!e.checked) {
+          if (invisible.count(e.neighbour)) continue;
+          if (!s.entity_visible(e.neighbour, r.at)) {
+            invisible.insert(e.neighbour);
+            continue;
+          }
+        }
+        if (static_cast<std::int64_t>(nodes.size()) == r.max_nodes) {
+          result.truncated = true;
+          break;
+        }
+        visited.emplace(e.neighbour, nodes.size());
+        next.push_back(nodes.size());
+        nodes.push_back({e.neighbour, depth, frontier[begin + e.source], e.relationship_id});
       }
-      visited.emplace(e.neighbour, nodes.size());
-      next.push_back(nodes.size());
-      nodes.push_back({e.neighbour, depth, frontier[e.source], e.relationship_id});
     }
     std::sort(next.begin(), next.end(),
               [&](std::size_t a, std::size_t b) { return nodes[a].id < nodes[b].id; });

@@ -94,7 +94,7 @@ void MemoryStore::expand(const std::vector<std::string>& frontier, Direction dir
     if (direction != Direction::kIn) {
       auto it = index.find(r.data.from);
       if (it != index.end() && visible.count(r.data.to))
-        out.push_back({it->second, r.data.to, r.id, r.data.type});
+        out.push_back({it->second, r.data.to, r.id, r.data.type, true});
     }
     if (direction != Direction::kOut) {
       auto it = index.find(r.data.to);

@@ -36,6 +36,9 @@ class MemoryStore : public GraphStore {
               const std::vector<std::string>& types, const AsOf& at,
               std::vector<Edge>& out) override;
 
+  // Small batches, so that the tests cover a level expanded in several calls.
+  std::size_t first_expand_batch() const override { return 2; }
+
   // Deletes versions whose transaction time closed before `before` (transaction end < before);
   // returns how many.
   std::size_t compact_history(Micros before);

@@ -17,6 +17,9 @@ struct Edge {
   std::string neighbour;
   std::string relationship_id;
   std::string relationship_type;
+  // False when the store did not check that the neighbour is visible: the core then asks
+  // entity_visible(), only for neighbours it would add.
+  bool checked = true;
 };
 
 class GraphStore {
@@ -45,12 +48,21 @@ class GraphStore {
   // Which of `ids` have a version visible at `at` (the result holds the visible ones).
   virtual std::vector<std::string> visible_entities(const std::vector<std::string>& ids,
                                                     const AsOf& at) = 0;
+  virtual bool entity_visible(const std::string& id, const AsOf& at) {
+    return !visible_entities({id}, at).empty();
+  }
   // Edges from the frontier entities in `direction`, with one of `types` (all when empty), where
-  // the relationship and the entity at its other end are visible at `at`. For kIn the neighbour
+  // the relationship and (unless the edge says otherwise) the entity at its other end are visible
+  // at `at`. For kIn the neighbour
   // is the relationship's from_entity. Order does not matter: the core sorts.
   virtual void expand(const std::vector<std::string>& frontier, Direction direction,
                       const std::vector<std::string>& types, const AsOf& at,
                       std::vector<Edge>& out) = 0;
+
+  // How many frontier entities the first expand() call of a level gets; later calls double it.
+  // Traversal stops expanding once its node budget is spent, so small first batches save the
+  // work of expanding a whole level when only its first entities fit.
+  virtual std::size_t first_expand_batch() const { return 32; }
 };
 
 }  // namespace llmspell::temporal
