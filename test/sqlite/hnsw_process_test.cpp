@@ -258,21 +258,27 @@ TEST(HnswProcesses, SecondWriterWaitsAndCorruptsNothing) {
   TempDir dir;
   std::string path = dir.file("busy.db");
   create_table(path, "wal", 100);
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
+  int locked[2], go[2];
+  ASSERT_EQ(pipe(locked), 0);
+  ASSERT_EQ(pipe(go), 0);
+  // The first writer holds the write lock until 300 ms after the parent says "go", which it says
+  // just before its own INSERT: that INSERT must wait at least that long.
   pid_t first_writer = spawn([&] {
-    close(fds[0]);
+    close(locked[0]);
+    close(go[1]);
     sqlite3* db = child_open(path);
     if (db == nullptr || !child_exec(db, "BEGIN IMMEDIATE") || !child_insert(db, 500, 510))
       return false;
-    if (write(fds[1], "x", 1) != 1) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    char c;
+    if (write(locked[1], "x", 1) != 1 || read(go[0], &c, 1) != 1) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     return child_insert(db, 510, 520) && child_exec(db, "COMMIT");
   });
-  close(fds[1]);
+  close(locked[1]);
+  close(go[0]);
   char c;
-  ASSERT_EQ(read(fds[0], &c, 1), 1);
-  close(fds[0]);
+  ASSERT_EQ(read(locked[0], &c, 1), 1);
+  close(locked[0]);
 
   // Without a busy timeout the second writer is refused cleanly...
   Connection impatient(path);
@@ -280,17 +286,19 @@ TEST(HnswProcesses, SecondWriterWaitsAndCorruptsNothing) {
   std::string zeros = "[0";
   for (std::uint32_t i = 1; i < kDims; ++i) zeros += ",0";
   zeros += "]";
-  EXPECT_EQ(
-      impatient.try_exec("INSERT INTO items(rowid, embedding) VALUES (600, '" + zeros + "')", &why),
-      SQLITE_BUSY)
+  EXPECT_EQ(impatient.try_exec("INSERT INTO items(rowid, embedding) VALUES (600, '" + zeros + "')",
+                               &why),
+            SQLITE_BUSY)
       << why;
   // ...and with one it waits for the first to commit, then succeeds.
   Connection patient(path);
-  sqlite3_busy_timeout(patient.get(), 10000);
+  sqlite3_busy_timeout(patient.get(), 20000);
   auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(write(go[1], "x", 1), 1);
+  close(go[1]);
   patient.exec("INSERT INTO items(rowid, embedding) VALUES (601, '" + zeros + "')");
   auto waited = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(waited, std::chrono::milliseconds(200));
+  EXPECT_GE(waited, std::chrono::milliseconds(250));
   EXPECT_EQ(wait_exit(first_writer), 0);
 
   EXPECT_EQ(patient.integer("SELECT count(*) FROM items"), 100 + 20 + 1);

@@ -351,6 +351,22 @@ TEST_F(HnswVtab, DropRemovesShadowTablesAndRenameMovesThem) {
   EXPECT_TRUE(is_null(shadow));
 }
 
+TEST_F(HnswVtab, DropInsideATransaction) {
+  exec("INSERT INTO items(rowid, embedding) VALUES (1, '[1,0,0]')");
+  // Dropped after a write in the same transaction, then rolled back: the table comes back as
+  // committed, with a fresh mirror.
+  exec("BEGIN; INSERT INTO items(rowid, embedding) VALUES (2, '[0,1,0]'); DROP TABLE items");
+  EXPECT_EQ(error("SELECT count(*) FROM items"), "no such table: items");
+  exec("ROLLBACK");
+  EXPECT_EQ(rows("SELECT rowid FROM items WHERE embedding MATCH '[0,1,0]' AND k = 5"), "1");
+  EXPECT_EQ(check(), "ok");
+  // Dropped after a write and committed: nothing is left, and the commit does not touch the
+  // destroyed table.
+  exec("BEGIN; INSERT INTO items(rowid, embedding) VALUES (3, '[0,0,1]'); DROP TABLE items; "
+       "COMMIT");
+  EXPECT_EQ(integer("SELECT count(*) FROM sqlite_master WHERE name LIKE 'items%'"), 0);
+}
+
 TEST_F(HnswVtab, ShadowTablesAreReadOnlyInDefensiveMode) {
   ASSERT_EQ(sqlite3_db_config(db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr), SQLITE_OK);
   exec("INSERT INTO items(embedding) VALUES ('[1,2,3]')");
