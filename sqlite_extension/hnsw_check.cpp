@@ -268,7 +268,8 @@ std::string run_check(HnswTable& t) {
       if (differs)
         problems.add("node " + std::to_string(n) + ": the mirror differs from the tables");
     }
-    // Filter tags against the row values.
+    // Filter tags against the row values (once they have been read).
+    if (!t.tags_loaded()) return problems.text();
     std::string sql = "SELECT id, node";
     for (int col : config.filter_columns)
       sql.append(", ").append(shadow.row_column_name(config.row_column(col)));
@@ -308,11 +309,12 @@ void stats_fn(sqlite3_context* ctx, ConnectionContext& c, int argc, sqlite3_valu
   CacheStats cache = s.cache_stats();
   const TableStats& stats = t.stats();
   std::ostringstream json;
-  json << "{\"loaded\":" << (t.loaded() ? "true" : "false") << ",\"live\":" << s.live_count()
-       << ",\"deleted\":" << s.deleted_count() << ",\"slots\":" << s.id_limit()
-       << ",\"generation\":" << s.generation() << ",\"dirty\":" << s.dirty().size()
-       << ",\"full_loads\":" << stats.full_loads << ",\"refreshes\":" << stats.refreshes
-       << ",\"nodes_reloaded\":" << stats.nodes_reloaded
+  json << "{\"loaded\":" << (t.loaded() ? "true" : "false")
+       << ",\"tags_loaded\":" << (t.tags_loaded() ? "true" : "false")
+       << ",\"live\":" << s.live_count() << ",\"deleted\":" << s.deleted_count()
+       << ",\"slots\":" << s.id_limit() << ",\"generation\":" << s.generation()
+       << ",\"dirty\":" << s.dirty().size() << ",\"full_loads\":" << stats.full_loads
+       << ",\"refreshes\":" << stats.refreshes << ",\"nodes_reloaded\":" << stats.nodes_reloaded
        << ",\"consolidations\":" << stats.consolidations << ",\"cache_capacity\":" << cache.capacity
        << ",\"cached_vectors\":" << cache.resident << ",\"vector_loads\":" << cache.loads
        << ",\"evictions\":" << cache.evictions << "}";

@@ -242,6 +242,15 @@ void ShadowTables::scan_nodes(const std::function<void(NodeId, const NodeRecord&
   }
 }
 
+std::int64_t ShadowTables::node_limit() {
+  Statement s(db_, "SELECT max(node) FROM " + qualified("nodes"), false);
+  if (!s.step() || s.type(0) != SQLITE_INTEGER) return 0;
+  std::int64_t max = s.int64(0);
+  if (max < 0 || max >= static_cast<std::int64_t>(kNoNode))
+    corrupt("node id " + std::to_string(max) + " out of range");
+  return max + 1;
+}
+
 void ShadowTables::put_vector(NodeId n, const float* values, std::uint32_t dims) {
   Use s(cached(vec_put_, "INSERT OR REPLACE INTO " + qualified("vectors") +
                              "(node, vector) VALUES (?1, ?2)"));

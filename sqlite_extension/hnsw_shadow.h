@@ -59,6 +59,8 @@ class ShadowTables final : public VectorSource {
   // Reads a node (tags left empty); false when it has no row.
   bool get_node(NodeId n, NodeRecord& r);
   void scan_nodes(const std::function<void(NodeId, const NodeRecord&)>& fn);
+  // One more than the highest node id (0 when there is none).
+  std::int64_t node_limit();
 
   // <t>_vectors
   void put_vector(NodeId n, const float* values, std::uint32_t dims);

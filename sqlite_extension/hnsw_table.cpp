@@ -248,12 +248,9 @@ void HnswTable::full_load() {
   store_.reset();
   for (auto& d : dictionary_) d.clear();
   shadow_.check_format();
+  tags_loaded_ = config_.filter_columns.empty();
+  store_.reserve(static_cast<std::size_t>(shadow_.node_limit()));
   shadow_.scan_nodes([&](NodeId n, const NodeRecord& r) { store_.load(n, r); });
-  shadow_.scan_row_filters([&](std::int64_t id, NodeId node, sqlite3_stmt* stmt) {
-    if (!store_.live(node) || store_.label(node) != id) return;  // llmspell_hnsw_check reports it
-    std::vector<std::uint32_t> tags = tags_from_row(stmt, 2, false);
-    store_.load_tags(node, tags.data());
-  });
   load_globals();
   if (store_.entry_point() != kNoNode && !store_.exists(store_.entry_point()))
     throw SqlError(SQLITE_CORRUPT_VTAB, config_.table +
@@ -264,13 +261,28 @@ void HnswTable::full_load() {
   ++stats_.full_loads;
 }
 
+void HnswTable::ensure_tags() {
+  if (tags_loaded_) return;
+  shadow_.scan_row_filters([&](std::int64_t id, NodeId node, sqlite3_stmt* stmt) {
+    if (!store_.live(node) || store_.label(node) != id) return;  // llmspell_hnsw_check reports it
+    std::vector<std::uint32_t> tags = tags_from_row(stmt, 2, false);
+    store_.load_tags(node, tags.data());
+  });
+  tags_loaded_ = true;
+}
+
+void HnswTable::ensure_writable() {
+  if (!loaded_) full_load();
+  ensure_tags();
+}
+
 void HnswTable::refresh(const std::vector<NodeId>& changed) {
   std::vector<NodeId> nodes = changed;
   std::sort(nodes.begin(), nodes.end());
   nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
   for (NodeId n : nodes) {
     NodeRecord r;
-    if (shadow_.get_node(n, r) && !r.deleted) {
+    if (shadow_.get_node(n, r) && !r.deleted && tags_loaded_) {
       Use row(shadow_.select_row());
       row->bind(1, r.label);
       if (row->step() && row->int64(0) == n) r.tags = tags_from_row(row->get(), 1, true);
@@ -389,7 +401,7 @@ void bind_row_values(Statement& s, const TableConfig& config, int first,
 }  // namespace
 
 std::int64_t HnswTable::insert(sqlite3_value* rowid_arg, sqlite3_value** columns) {
-  if (!loaded_) full_load();
+  ensure_writable();
   for (int h = config_.column_count(); h < config_.column_count() + 4; ++h) {
     if (sqlite3_value_type(columns[h]) != SQLITE_NULL)
       fail(SQLITE_ERROR,
@@ -456,7 +468,7 @@ std::int64_t HnswTable::insert(sqlite3_value* rowid_arg, sqlite3_value** columns
 }
 
 void HnswTable::remove(std::int64_t rowid) {
-  if (!loaded_) full_load();
+  ensure_writable();
   std::int64_t node = 0;
   {
     Use row(shadow_.select_row());
@@ -477,7 +489,7 @@ void HnswTable::remove(std::int64_t rowid) {
 
 void HnswTable::update(std::int64_t old_rowid, sqlite3_value* new_rowid_arg,
                        sqlite3_value** columns) {
-  if (!loaded_) full_load();
+  ensure_writable();
   ValueList old;
   NodeId node = kNoNode;
   {
@@ -592,6 +604,7 @@ std::optional<std::vector<Hit>> HnswTable::filtered_rows(
     const std::vector<std::pair<int, sqlite3_value*>>& equal) {
   if (equal.empty() && !tenant()) return std::nullopt;
   ensure_current();
+  ensure_tags();
   std::vector<std::pair<std::size_t, std::uint32_t>> terms;
   std::vector<Hit> rows;
   if (!filter_terms(equal, terms)) return rows;
@@ -605,6 +618,7 @@ std::optional<std::vector<Hit>> HnswTable::filtered_rows(
 
 std::vector<Hit> HnswTable::search(const SearchRequest& request) {
   ensure_current();
+  if (!request.equal.empty() || tenant()) ensure_tags();
   std::vector<std::pair<std::size_t, std::uint32_t>> terms;
   if (!filter_terms(request.equal, terms)) return {};
 
@@ -632,6 +646,8 @@ std::vector<Hit> HnswTable::search(const SearchRequest& request) {
 
 void HnswTable::begin() {
   ensure_current();
+  // Undo records copy a node's tags: they must be the real ones before the first change.
+  ensure_tags();
   store_.begin();
 }
 

@@ -62,6 +62,7 @@ class HnswTable {
   const SqliteStore& store() const { return store_; }
   const TableStats& stats() const { return stats_; }
   bool loaded() const { return loaded_; }
+  bool tags_loaded() const { return tags_loaded_; }
 
   void create() { shadow_.create(); }
   void destroy();
@@ -110,6 +111,11 @@ class HnswTable {
   bool filter_terms(const std::vector<std::pair<int, sqlite3_value*>>& equal,
                     std::vector<std::pair<std::size_t, std::uint32_t>>& terms) const;
   void full_load();
+  // Filter tags come from <t>_rows, read on the first filtered search or write transaction (an
+  // unfiltered first query after opening the file does not wait for that scan).
+  void ensure_tags();
+  // Before a change: the mirror and its tags loaded.
+  void ensure_writable();
   void refresh(const std::vector<NodeId>& nodes);
   void load_globals();
   // Tags of a row read from <t>_rows (statement columns from `first`, filter columns only).
@@ -134,6 +140,7 @@ class HnswTable {
   SqliteStore store_;
   hnsw::Graph<SqliteStore> graph_;
   bool loaded_ = false;
+  bool tags_loaded_ = false;
   // SQLITE_FCNTL_DATA_VERSION when the mirror was last found current: while it is unchanged no
   // connection has written the file, and the generation need not be read.
   std::optional<unsigned> data_version_;

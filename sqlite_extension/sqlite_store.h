@@ -130,6 +130,8 @@ class SqliteStore {
 
   // ---- loading from the shadow tables (no undo, not dirty) -------------------------------------
   void reset();
+  // Sizes the per-node arrays for `nodes` slots at once (a full load knows the highest node).
+  void reserve(std::size_t nodes) { grow(nodes); }
   void load(NodeId n, const NodeRecord& r);
   void load_tags(NodeId n, const std::uint32_t* tags);
   void load_globals(NodeId entry, int max_level, std::uint64_t inserts, std::uint64_t generation);

@@ -286,9 +286,9 @@ TEST(HnswProcesses, SecondWriterWaitsAndCorruptsNothing) {
   std::string zeros = "[0";
   for (std::uint32_t i = 1; i < kDims; ++i) zeros += ",0";
   zeros += "]";
-  EXPECT_EQ(impatient.try_exec("INSERT INTO items(rowid, embedding) VALUES (600, '" + zeros + "')",
-                               &why),
-            SQLITE_BUSY)
+  EXPECT_EQ(
+      impatient.try_exec("INSERT INTO items(rowid, embedding) VALUES (600, '" + zeros + "')", &why),
+      SQLITE_BUSY)
       << why;
   // ...and with one it waits for the first to commit, then succeeds.
   Connection patient(path);

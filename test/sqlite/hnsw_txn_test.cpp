@@ -271,6 +271,35 @@ TEST_F(HnswTxn, OtherConnectionsSeeCommitsThroughTheGeneration) {
   EXPECT_EQ(db_.text("SELECT llmspell_hnsw_check('items')"), "ok");
 }
 
+TEST_F(HnswTxn, FilterTagsLoadOnFirstUse) {
+  db_.exec("CREATE VIRTUAL TABLE t USING llmspell_hnsw(embedding float[8], tenant_id text)");
+  std::mt19937 rng(6);
+  std::string sql = "INSERT INTO t(rowid, embedding, tenant_id) VALUES ";
+  for (int i = 1; i <= 200; ++i)
+    sql += (i > 1 ? ", (" : "(") + std::to_string(i) + ", " + literal(random_vec(rng, 8)) + ", '" +
+           (i % 2 ? "odd" : "even") + "')";
+  db_.exec(sql);
+  Connection other(dir_.file("t.db"));
+  Vec q = random_vec(rng, 8);
+  EXPECT_EQ(knn(other.get(), "t", "embedding", q, 5).size(), 5u);
+  EXPECT_NE(other.text("SELECT llmspell_hnsw_stats('t')").find("\"tags_loaded\":false"),
+            std::string::npos);
+  for (const Neighbour& n : knn(other.get(), "t", "embedding", q, 5, "tenant_id = 'odd'"))
+    EXPECT_EQ(n.rowid % 2, 1);
+  EXPECT_NE(other.text("SELECT llmspell_hnsw_stats('t')").find("\"tags_loaded\":true"),
+            std::string::npos);
+  // A write transaction reads the tags before its first change, so a rollback restores them.
+  Connection writer(dir_.file("t.db"));
+  writer.exec("BEGIN");
+  writer.exec("INSERT INTO t(rowid, embedding, tenant_id) VALUES (1000, " + literal(q) +
+              ", 'odd')");
+  writer.exec("DELETE FROM t WHERE rowid <= 20");
+  writer.exec("ROLLBACK");
+  auto got = knn(writer.get(), "t", "embedding", q, 100, "tenant_id = 'even' AND exact = 1");
+  EXPECT_EQ(got.size(), 100u);
+  EXPECT_EQ(writer.text("SELECT llmspell_hnsw_check('t')"), "ok");
+}
+
 TEST_F(HnswTxn, VectorCacheStaysWithinBudget) {
   db_.exec("CREATE VIRTUAL TABLE big USING llmspell_hnsw(embedding float[1024], cache_mb=1)");
   auto vectors = clustered_vectors(1500, 1024, 5);

@@ -362,8 +362,9 @@ TEST_F(HnswVtab, DropInsideATransaction) {
   EXPECT_EQ(check(), "ok");
   // Dropped after a write and committed: nothing is left, and the commit does not touch the
   // destroyed table.
-  exec("BEGIN; INSERT INTO items(rowid, embedding) VALUES (3, '[0,0,1]'); DROP TABLE items; "
-       "COMMIT");
+  exec(
+      "BEGIN; INSERT INTO items(rowid, embedding) VALUES (3, '[0,0,1]'); DROP TABLE items; "
+      "COMMIT");
   EXPECT_EQ(integer("SELECT count(*) FROM sqlite_master WHERE name LIKE 'items%'"), 0);
 }
 
