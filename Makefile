@@ -29,12 +29,15 @@ build-bench/Makefile: CMakeLists.txt
 core: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
 
+# PGXS builds in-tree: the lock keeps concurrent builds (several checkouts' tools) from mixing objects.
+PG_LOCK := flock /tmp/llmspell-pgxs.lock
+
 pg: core
-	$(MAKE) -C pg_extension PG_CONFIG=$(PG_CONFIG) CORE_BUILD=$(CURDIR)/$(BUILD)
+	$(PG_LOCK) $(MAKE) -C pg_extension PG_CONFIG=$(PG_CONFIG) CORE_BUILD=$(CURDIR)/$(BUILD)
 
 # PostgreSQL 15 has no per-user extension directory: installing needs root.
 install: pg
-	$(SUDO) $(MAKE) -C pg_extension PG_CONFIG=$(PG_CONFIG) CORE_BUILD=$(CURDIR)/$(BUILD) install
+	$(SUDO) $(PG_LOCK) $(MAKE) -C pg_extension PG_CONFIG=$(PG_CONFIG) CORE_BUILD=$(CURDIR)/$(BUILD) install
 
 test-unit: $(TEST_BUILD)/Makefile
 	cmake --build $(TEST_BUILD) -j $(JOBS)
