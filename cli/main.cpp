@@ -4,6 +4,8 @@
 //   llmspell ... database migrations list [--json]
 //   llmspell ... database migrations apply --migration NAME [--force] [--json]
 //   llmspell ... database health [--json]
+//   llmspell ... storage export --output FILE|- [--tenant T]
+//   llmspell ... storage import --input FILE|- [--tenant T]
 //
 // Exit status: 0 success, 1 failure (the command ran and something is wrong), 2 usage error.
 #include <CLI/CLI.hpp>
@@ -20,6 +22,7 @@
 #include "migrator.h"
 #include "open_database.h"
 #include "output.h"
+#include "storage_command.h"
 
 #ifndef LLMSPELL_VERSION
 #define LLMSPELL_VERSION "0.0.0"
@@ -36,6 +39,7 @@ struct Options {
   bool json = false;
   std::string migration;
   bool force = false;
+  StorageOptions storage;
 };
 
 Config configure(const Options& o) {
@@ -46,6 +50,7 @@ Config configure(const Options& o) {
 
 int run(const Options& o) {
   Config config = configure(o);
+  if (o.storage.command != StorageOptions::Command::kNone) return run_storage(o.storage, config);
   std::vector<Migration> files = load_migrations(config.backend, config.migrations_dir);
   switch (o.command) {
     case Command::kMigrate: {
@@ -152,6 +157,8 @@ int main(int argc, char** argv) {
   health->add_flag("--json", o.json, "Print the report as JSON");
   health->callback([&] { o.command = Command::kHealth; });
   health->footer("Exit status 1 when anything is missing.");
+
+  add_storage_commands(app, o.storage);
 
   try {
     app.parse(argc, argv);

@@ -36,6 +36,8 @@ class PostgresDatabase : public Database {
   std::vector<std::string> after_migrate() override;
   bool check_health(HealthReport& report, const Config& config) override;
 
+  PGconn* handle() { return conn_; }
+
  private:
   // Runs SQL; throws CliError with the server's message on failure.
   PgResult exec(const std::string& sql);

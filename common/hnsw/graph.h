@@ -16,6 +16,9 @@
 //   bool replace_links(NodeId, int level, const NodeId* expected, std::uint32_t expected_count,
 //                      const NodeId* ids, std::uint32_t count);
 //   void prefetch(NodeId) const;                        // a hint; may do nothing
+//   // Optional: distance(query, ids[i]) for every i at once (a store that pays per call, such
+//   // as one behind a buffer manager, batches the calls and overlaps the memory reads).
+//   void distances(const float* query, const NodeId* ids, std::uint32_t n, float* out) const;
 //   NodeId entry_point() const;  int max_level() const;
 //   void set_entry_point(NodeId, int level);            // unconditional (deletion)
 //   void raise_entry_point(NodeId, int level);          // only if level > max_level(), atomically
@@ -35,10 +38,10 @@
 #include <cstdint>
 #include <iterator>
 #include <queue>
-#include <set>
 #include <vector>
 
 #include "hnsw/filter.h"
+#include "hnsw/ranked_set.h"
 #include "hnsw/types.h"
 #include "hnsw/visited.h"
 
@@ -105,6 +108,8 @@ class Graph {
   class Cursor {
    public:
     Cursor(const Graph& graph, const float* query, std::uint32_t ef, const Filter* filter);
+    Cursor(const Cursor&) = delete;
+    Cursor& operator=(const Cursor&) = delete;
     // The next result; false when there are no more.
     bool next(Candidate* out);
     // Nodes whose distance was computed so far (the work done).
@@ -119,7 +124,7 @@ class Graph {
     VisitedSet visited_;
     std::size_t visited_count_ = 0;
     std::priority_queue<Candidate, std::vector<Candidate>, Closer> frontier_;
-    std::set<Candidate> found_;  // accepted, not yet returned
+    RankedSet found_;  // accepted, not yet returned
   };
 
  private:
@@ -132,6 +137,17 @@ class Graph {
 
   std::uint32_t read_links(NodeId n, int level, NodeId* out) const {
     return store_.links(n, level, out);
+  }
+
+  void distances(const float* query, const NodeId* ids, std::uint32_t n, float* out) const {
+    if constexpr (requires { store_.distances(query, ids, n, out); }) {
+      store_.distances(query, ids, n, out);
+    } else {
+      for (std::uint32_t i = 0; i < n; ++i) {
+        if (i + 1 < n) store_.prefetch(ids[i + 1]);
+        out[i] = store_.distance(query, ids[i]);
+      }
+    }
   }
 
   // Greedy walk on one level towards the query (ef = 1).
@@ -198,13 +214,19 @@ typename Graph<Store>::MaxHeap Graph<Store>::search_layer(const float* query,
     if (c.distance > bound) break;
     candidates.pop();
     std::uint32_t count = read_links(c.node, level, links);
+    std::uint32_t fresh = 0;
     for (std::uint32_t i = 0; i < count; ++i) {
-      if (i + 1 < count) store_.prefetch(links[i + 1]);
       NodeId n = links[i];
       if (!visited->insert(n)) continue;
       // A stale link into a slot reused at a lower level: not a node of this level.
       if (level > 0 && store_.level(n) < level) continue;
-      float d = store_.distance(query, n);
+      links[fresh++] = n;
+    }
+    float dist[2 * kMaxM];
+    distances(query, links, fresh, dist);
+    for (std::uint32_t i = 0; i < fresh; ++i) {
+      NodeId n = links[i];
+      float d = dist[i];
       if (results.size() < ef || d < bound) {
         candidates.push({d, n});
         if (accepted(n, filter)) {
@@ -590,14 +612,18 @@ void Graph<Store>::remove(const std::vector<NodeId>& nodes) {
 template <class Store>
 Graph<Store>::Cursor::Cursor(const Graph& graph, const float* query, std::uint32_t ef,
                              const Filter* filter)
-    : graph_(graph), query_(query), ef_(std::max<std::uint32_t>(ef, 1)), filter_(filter) {
+    : graph_(graph),
+      query_(query),
+      ef_(std::max<std::uint32_t>(ef, 1)),
+      filter_(filter),
+      found_(ef_) {
   const Store& store = graph.store_;
   visited_.reset(store.id_limit());
   if (filter != nullptr && graph.prefer_exact(filter->count(), ef_)) {
     // Few accepted nodes: rank them all; nothing is left to walk.
     filter->for_each([&](NodeId n) {
       if (!store.deleted(n) && visited_.insert(n)) {
-        found_.insert({store.distance(query, n), n});
+        found_.add({store.distance(query, n), n});
         ++visited_count_;
       }
     });
@@ -610,14 +636,14 @@ Graph<Store>::Cursor::Cursor(const Graph& graph, const float* query, std::uint32
   visited_.insert(cur.node);
   ++visited_count_;
   frontier_.push(cur);
-  if (graph.accepted(cur.node, filter)) found_.insert(cur);
+  if (graph.accepted(cur.node, filter)) found_.add(cur);
   // The entry point too: every live node is reachable from it on level 0 (reconnect() keeps it
   // so), which lets a long enough walk return everything.
   if (visited_.insert(entry)) {
     ++visited_count_;
     Candidate e{store.distance(query, entry), entry};
     frontier_.push(e);
-    if (graph.accepted(entry, filter)) found_.insert(e);
+    if (graph.accepted(entry, filter)) found_.add(e);
   }
 }
 
@@ -626,13 +652,16 @@ void Graph<Store>::Cursor::expand(const Candidate& c) {
   const Store& store = graph_.store_;
   NodeId links[2 * kMaxM];
   std::uint32_t count = store.links(c.node, 0, links);
-  for (std::uint32_t i = 0; i < count; ++i) {
-    NodeId n = links[i];
-    if (!visited_.insert(n)) continue;
-    ++visited_count_;
-    Candidate d{store.distance(query_, n), n};
+  std::uint32_t fresh = 0;
+  for (std::uint32_t i = 0; i < count; ++i)
+    if (visited_.insert(links[i])) links[fresh++] = links[i];
+  visited_count_ += fresh;
+  float dist[2 * kMaxM];
+  graph_.distances(query_, links, fresh, dist);
+  for (std::uint32_t i = 0; i < fresh; ++i) {
+    Candidate d{dist[i], links[i]};
     frontier_.push(d);
-    if (graph_.accepted(n, filter_)) found_.insert(d);
+    if (graph_.accepted(d.node, filter_)) found_.add(d);
   }
 }
 
@@ -643,12 +672,9 @@ bool Graph<Store>::Cursor::next(Candidate* out) {
     // nothing unexpanded is nearer than the ef-th best found.
     if (!found_.empty()) {
       bool settled = frontier_.empty();
-      if (!settled && found_.size() >= ef_) {
-        settled = frontier_.top().distance > std::next(found_.begin(), ef_ - 1)->distance;
-      }
+      if (!settled && found_.size() >= ef_) settled = frontier_.top().distance > found_.bound();
       if (settled) {
-        *out = *found_.begin();
-        found_.erase(found_.begin());
+        *out = found_.take_nearest();
         return true;
       }
     }

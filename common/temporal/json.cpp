@@ -296,7 +296,9 @@ class Parser {
   std::size_t pos_ = 0;
 };
 
-void write_string(std::string& out, const std::string& s) {
+}  // namespace
+
+void append_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
@@ -334,6 +336,10 @@ void write_string(std::string& out, const std::string& s) {
   }
   out.push_back('"');
 }
+
+namespace {
+
+void write_string(std::string& out, const std::string& s) { append_string(out, s); }
 
 void write(std::string& out, const Value& v) {
   switch (v.kind) {

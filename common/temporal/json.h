@@ -19,6 +19,11 @@ std::string canonical(std::string_view text, const char* what, bool require_obje
 // jsonb's `container @> filter` on two JSON texts (any valid JSON; both are parsed).
 bool contains(std::string_view container, std::string_view filter);
 
+// Appends `s` as a JSON string literal (quotes included) with jsonb's escapes: \" \\ \b \f \n \r
+// \t, other control characters as \u00XX, everything else (UTF-8 included) as is. The one JSON
+// string escaper of the project: the CLI's JSON output uses it too.
+void append_string(std::string& out, std::string_view s);
+
 // A JSON array of strings, e.g. for binding a list as one SQL parameter.
 std::string string_array(const std::vector<std::string>& items);
 

@@ -3,10 +3,12 @@
 extern "C" {
 #include "access/generic_xlog.h"
 #include "miscadmin.h"
+#include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 }
 
+#include <algorithm>
 #include <cstring>
 
 #include "hnsw/metric.h"
@@ -60,14 +62,24 @@ struct RecentBuffer {
   BlockNumber block;
   Buffer buffer;
 };
-constexpr std::size_t kRecentBuffers = 8192;
+constexpr std::size_t kRecentBuffers = std::size_t{1} << 16;
 RecentBuffer recent_buffers[kRecentBuffers];
+
+RecentBuffer& recent_slot(const RelFileNode& node, BlockNumber block) {
+  return recent_buffers[(block * 2654435761u + node.relNode) % kRecentBuffers];
+}
 
 }  // namespace
 
+void PageStore::prefetch_buffer_header(BlockNumber block) const {
+  const RecentBuffer& slot = recent_slot(index_->rd_node, block);
+  if (slot.block == block && slot.buffer > 0)
+    __builtin_prefetch(GetBufferDescriptor(slot.buffer - 1), 1);  // to be locked: for writing
+}
+
 Buffer PageStore::pin(BlockNumber block) const {
   const RelFileNode& node = index_->rd_node;
-  RecentBuffer& slot = recent_buffers[(block * 2654435761u + node.relNode) % kRecentBuffers];
+  RecentBuffer& slot = recent_slot(node, block);
   if (slot.block == block && RelFileNodeEquals(slot.node, node) &&
       ReadRecentBuffer(node, MAIN_FORKNUM, block, slot.buffer))
     return slot.buffer;
@@ -103,6 +115,15 @@ const PageStore::NodeInfo& PageStore::info(NodeId n) const {
   return slot;
 }
 
+float PageStore::element_distance(const float* query, const ElementHeader* h) const {
+  const char* v = reinterpret_cast<const char*>(h) + vector_offset(m_, h->level);
+  auto metric = static_cast<core::Metric>(metric_);
+  if (format_ == kFloat32)
+    return core::metric_distance(metric, reinterpret_cast<const float*>(v), query, dims_);
+  llmspell::vector::halves_to_floats(reinterpret_cast<const uint16*>(v), scratch_b_.data(), dims_);
+  return core::metric_distance(metric, scratch_b_.data(), query, dims_);
+}
+
 float PageStore::distance(const float* query, NodeId n) const {
   check_interrupts();
   float d = 0;
@@ -111,19 +132,55 @@ float PageStore::distance(const float* query, NodeId n) const {
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
     remember(n, h);
-    const char* v = reinterpret_cast<const char*>(h) + vector_offset(m_, h->level);
-    if (format_ == kFloat32) {
-      d = core::metric_distance(static_cast<core::Metric>(metric_),
-                                reinterpret_cast<const float*>(v), query, dims_);
-    } else {
-      llmspell::vector::halves_to_floats(reinterpret_cast<const uint16*>(v), scratch_b_.data(),
-                                         dims_);
-      d = core::metric_distance(static_cast<core::Metric>(metric_), scratch_b_.data(), query,
-                                dims_);
-    }
+    d = element_distance(query, h);
     UnlockReleaseBuffer(buf);
   });
   return d;
+}
+
+namespace {
+
+// Where element n probably is on a page that is pinned but not locked: only a prefetch hint,
+// never dereferenced for its value (the line pointer may be changing under a writer).
+const char* element_hint(Page page, NodeId n) {
+  ItemId item = PageGetItemId(page, node_offset(n));
+  unsigned off = ItemIdGetOffset(item);
+  return off < BLCKSZ ? static_cast<const char*>(page) + off : static_cast<const char*>(page);
+}
+
+}  // namespace
+
+void PageStore::distances(const float* query, const NodeId* ids, std::uint32_t n,
+                          float* out) const {
+  constexpr std::uint32_t kBatch = 64;
+  for (std::uint32_t first = 0; first < n; first += kBatch) {
+    const std::uint32_t count = std::min(kBatch, n - first);
+    const NodeId* batch = ids + first;
+    check_interrupts();
+    pg_guard([&] {
+      Buffer bufs[kBatch];
+      // The buffer headers, the line pointers, then the element headers are fetched for the
+      // whole batch before the first of them is needed: each is a cache miss of its own.
+      for (std::uint32_t i = 0; i < count; ++i) prefetch_buffer_header(node_block(batch[i]));
+      for (std::uint32_t i = 0; i < count; ++i) {
+        bufs[i] = pin(node_block(batch[i]));
+        __builtin_prefetch(PageGetItemId(BufferGetPage(bufs[i]), node_offset(batch[i])));
+      }
+      for (std::uint32_t i = 0; i < count; ++i)
+        __builtin_prefetch(element_hint(BufferGetPage(bufs[i]), batch[i]));
+      for (std::uint32_t i = 0; i < count; ++i) {
+        if (i + 1 < count) {
+          const char* next = element_hint(BufferGetPage(bufs[i + 1]), batch[i + 1]);
+          __builtin_prefetch(next + sizeof(ElementHeader) + links_bytes(m_, 0));
+        }
+        LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
+        ElementHeader* h = element_on(index_, BufferGetPage(bufs[i]), batch[i]);
+        remember(batch[i], h);
+        out[first + i] = element_distance(query, h);
+        UnlockReleaseBuffer(bufs[i]);
+      }
+    });
+  }
 }
 
 void PageStore::read_vector(NodeId n, float* out) const {

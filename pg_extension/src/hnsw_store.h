@@ -36,6 +36,9 @@ class PageStore {
   void set_deleted(NodeId n, bool d);
   float distance(const float* query, NodeId n) const;
   float distance(NodeId a, NodeId b) const;
+  // distance(query, ids[i]) for each i: one error guard for the batch, and the page reads of
+  // later nodes overlap the arithmetic of earlier ones.
+  void distances(const float* query, const NodeId* ids, std::uint32_t n, float* out) const;
   std::uint32_t links(NodeId n, int level, NodeId* out) const;
   void set_links(NodeId n, int level, const NodeId* ids, std::uint32_t count);
   bool replace_links(NodeId n, int level, const NodeId* expected, std::uint32_t expected_count,
@@ -86,8 +89,12 @@ class PageStore {
   static constexpr std::size_t kInfoCacheSize = 1024;
   // Pins block, through the buffer it was last seen in when that still holds it.
   Buffer pin(BlockNumber block) const;
+  // A hint: starts loading the shared buffer header pin() will lock for this block.
+  void prefetch_buffer_header(BlockNumber block) const;
 
   const NodeInfo& info(NodeId n) const;
+  // The traversal distance to an element on a share-locked page.
+  float element_distance(const float* query, const hnsw_pages::ElementHeader* h) const;
   void remember(NodeId n, const hnsw_pages::ElementHeader* h) const;
   // Locates this partition's directory entry (block and index), creating it when `create`.
   bool find_directory_entry(bool create, BlockNumber* block, int* index) const;
