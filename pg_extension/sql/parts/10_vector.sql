@@ -28,7 +28,10 @@ CREATE TYPE vector (
   TYPMOD_OUT = vector_typmod_out,
   RECEIVE = vector_recv,
   SEND = vector_send,
-  STORAGE = external
+  -- main: a vector stays in its heap row whenever the row fits on a page (up to about 2000
+  -- dimensions), so an index scan's ORDER BY distance reads it without a TOAST lookup per row;
+  -- larger ones still move out of line. Other columns are moved out first.
+  STORAGE = main
 );
 COMMENT ON TYPE vector IS 'float4 vector of up to 16000 dimensions; vector(n) fixes the dimension';
 
