@@ -158,7 +158,8 @@ void run_write(sqlite3_context* ctx, const char* name, const ContextPtr& c, int 
     in_savepoint = true;
     std::optional<Micros> tx;
     {
-      SqliteGraphStore store(db, tenant);
+      GraphStatements statements;
+      SqliteGraphStore store(db, tenant, statements);
       tx = body(store, db, args.data());
     }
     exec(db, "RELEASE llmspell_graph_write");
@@ -307,7 +308,18 @@ Cell column_cell(const Statement& s, int col) {
 }
 using Row = std::vector<Cell>;
 
-using Compute = void (*)(sqlite3*, const ConnectionContext&, sqlite3_value**, std::vector<Row>&);
+// The read functions' statements, kept by their virtual table: keys after the store's.
+enum ReadStatement : int {
+  kGetEntity = 20,
+  kEntityHistory,
+  kQueryEntities,
+  kNeighboursOut,
+  kNeighboursIn,
+  kNeighboursInOfBoth,
+};
+
+using Compute = void (*)(sqlite3*, const ConnectionContext&, GraphStatements&, sqlite3_value**,
+                         std::vector<Row>&);
 
 struct TableSpec {
   const char* name;
@@ -321,49 +333,48 @@ constexpr const char* kPointVisible =
     " AND valid_time_start <= ?3 AND valid_time_end > ?3 AND transaction_time_start <= ?4"
     " AND transaction_time_end > ?4";
 
-void get_entity(sqlite3* db, const ConnectionContext& c, sqlite3_value** a, std::vector<Row>& out) {
+void get_entity(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, sqlite3_value** a,
+                std::vector<Row>& out) {
   std::string id = required_text(a[0], "id");
   Micros valid = point_arg(a[1], "valid_at", clock_now());
   Micros tx = point_arg(a[2], "tx_at", t::kCurrent);
   if (!c.tenant) return;
-  Statement s(db,
-              std::string("SELECT entity_id, entity_type, name, properties, valid_time_start,"
-                          " valid_time_end, transaction_time_start FROM graph_entities"
-                          " WHERE tenant_id = ?1 AND entity_id = ?2") +
-                  kPointVisible,
-              false);
-  s.bind(1, std::string_view(*c.tenant));
-  s.bind(2, std::string_view(id));
-  s.bind(3, valid);
-  s.bind(4, tx);
-  while (s.step()) {
+  Use s(cache.get(db, kGetEntity,
+                  std::string("SELECT entity_id, entity_type, name, properties, valid_time_start,"
+                              " valid_time_end, transaction_time_start FROM graph_entities"
+                              " WHERE tenant_id = ?1 AND entity_id = ?2") +
+                      kPointVisible));
+  s->bind(1, std::string_view(*c.tenant));
+  s->bind(2, std::string_view(id));
+  s->bind(3, valid);
+  s->bind(4, tx);
+  while (s->step()) {
     Row r;
-    for (int i = 0; i < 7; ++i) r.push_back(column_cell(s, i));
+    for (int i = 0; i < 7; ++i) r.push_back(column_cell(*s, i));
     out.push_back(std::move(r));
   }
 }
 
-void entity_history(sqlite3* db, const ConnectionContext& c, sqlite3_value** a,
-                    std::vector<Row>& out) {
+void entity_history(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
+                    sqlite3_value** a, std::vector<Row>& out) {
   std::string id = required_text(a[0], "id");
   if (!c.tenant) return;
-  Statement s(db,
-              "SELECT entity_id, entity_type, name, properties, valid_time_start, valid_time_end,"
-              " transaction_time_start, transaction_time_end FROM graph_entities"
-              " WHERE tenant_id = ?1 AND entity_id = ?2"
-              " ORDER BY transaction_time_start, valid_time_start",
-              false);
-  s.bind(1, std::string_view(*c.tenant));
-  s.bind(2, std::string_view(id));
-  while (s.step()) {
+  Use s(cache.get(db, kEntityHistory,
+                  "SELECT entity_id, entity_type, name, properties, valid_time_start,"
+                  " valid_time_end, transaction_time_start, transaction_time_end"
+                  " FROM graph_entities WHERE tenant_id = ?1 AND entity_id = ?2"
+                  " ORDER BY transaction_time_start, valid_time_start"));
+  s->bind(1, std::string_view(*c.tenant));
+  s->bind(2, std::string_view(id));
+  while (s->step()) {
     Row r;
-    for (int i = 0; i < 8; ++i) r.push_back(column_cell(s, i));
+    for (int i = 0; i < 8; ++i) r.push_back(column_cell(*s, i));
     out.push_back(std::move(r));
   }
 }
 
-void query_entities(sqlite3* db, const ConnectionContext& c, sqlite3_value** a,
-                    std::vector<Row>& out) {
+void query_entities(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
+                    sqlite3_value** a, std::vector<Row>& out) {
   auto type = text_arg(a[0], "of_type");
   auto filter = text_arg(a[1], "contains");
   if (filter) t::json::canonical(*filter, "contains", false);
@@ -371,36 +382,36 @@ void query_entities(sqlite3* db, const ConnectionContext& c, sqlite3_value** a,
   Micros tx = point_arg(a[3], "tx_at", t::kCurrent);
   auto limit = int_arg(a[4], "max_rows");
   if (!c.tenant) return;
-  Statement s(db,
-              std::string("SELECT entity_id, entity_type, name, properties, valid_time_start,"
-                          " valid_time_end, transaction_time_start FROM graph_entities"
-                          " WHERE tenant_id = ?1 AND (?2 IS NULL OR entity_type = ?2)") +
-                  kPointVisible + " ORDER BY entity_id",
-              false);
-  s.bind(1, std::string_view(*c.tenant));
+  Use s(cache.get(db, kQueryEntities,
+                  std::string("SELECT entity_id, entity_type, name, properties, valid_time_start,"
+                              " valid_time_end, transaction_time_start FROM graph_entities"
+                              " WHERE tenant_id = ?1 AND (?2 IS NULL OR entity_type = ?2)") +
+                      kPointVisible + " ORDER BY entity_id"));
+  s->bind(1, std::string_view(*c.tenant));
   if (type)
-    s.bind(2, std::string_view(*type));
+    s->bind(2, std::string_view(*type));
   else
-    s.bind_null(2);
-  s.bind(3, valid);
-  s.bind(4, tx);
-  while (s.step()) {
+    s->bind_null(2);
+  s->bind(3, valid);
+  s->bind(4, tx);
+  while (s->step()) {
     if (limit && static_cast<std::int64_t>(out.size()) >= *limit) break;
-    if (filter && !t::json::contains(s.text(3), *filter)) continue;
+    if (filter && !t::json::contains(s->text(3), *filter)) continue;
     Row r;
-    for (int i = 0; i < 7; ++i) r.push_back(column_cell(s, i));
+    for (int i = 0; i < 7; ++i) r.push_back(column_cell(*s, i));
     out.push_back(std::move(r));
   }
 }
 
-void neighbours(sqlite3* db, const ConnectionContext& c, sqlite3_value** a, std::vector<Row>& out) {
+void neighbours(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, sqlite3_value** a,
+                std::vector<Row>& out) {
   std::string id = required_text(a[0], "id");
   t::Direction d = t::parse_direction(text_arg(a[1], "dir").value_or("both"));
   auto types = list_arg(db, a[2], "relationship_types");
   Micros valid = point_arg(a[3], "valid_at", clock_now());
   Micros tx = point_arg(a[4], "tx_at", t::kCurrent);
   if (!c.tenant) return;
-  SqliteGraphStore store(db, *c.tenant);
+  SqliteGraphStore store(db, *c.tenant, cache);
   if (store.visible_entities({id}, {valid, tx}).empty()) return;
   std::string type_list = types.empty() ? std::string() : t::json::string_array(types);
   struct Found {
@@ -426,20 +437,22 @@ void neighbours(sqlite3* db, const ConnectionContext& c, sqlite3_value** a, std:
         " AND r.transaction_time_start <= ?4 AND r.transaction_time_end > ?4"
         " AND (?5 IS NULL OR r.relationship_type IN (SELECT value FROM json_each(?5)))" +
         (!outgoing && d == t::Direction::kBoth ? " AND r.from_entity <> ?2" : "");
-    Statement s(db, sql, false);
-    s.bind(1, std::string_view(*c.tenant));
-    s.bind(2, std::string_view(id));
-    s.bind(3, valid);
-    s.bind(4, tx);
+    int key = outgoing ? kNeighboursOut
+                       : (d == t::Direction::kBoth ? kNeighboursInOfBoth : kNeighboursIn);
+    Use s(cache.get(db, key, sql));
+    s->bind(1, std::string_view(*c.tenant));
+    s->bind(2, std::string_view(id));
+    s->bind(3, valid);
+    s->bind(4, tx);
     if (types.empty())
-      s.bind_null(5);
+      s->bind_null(5);
     else
-      s.bind(5, std::string_view(type_list));
-    while (s.step()) {
-      Found f{std::string(s.text(1)), std::string(s.text(2)), std::string(s.text(0)), {}};
-      f.row = {column_cell(s, 0), column_cell(s, 1), text_cell(outgoing ? "out" : "in"),
-               column_cell(s, 2), column_cell(s, 3), column_cell(s, 4),
-               column_cell(s, 5)};
+      s->bind(5, std::string_view(type_list));
+    while (s->step()) {
+      Found f{std::string(s->text(1)), std::string(s->text(2)), std::string(s->text(0)), {}};
+      f.row = {column_cell(*s, 0), column_cell(*s, 1), text_cell(outgoing ? "out" : "in"),
+               column_cell(*s, 2), column_cell(*s, 3), column_cell(*s, 4),
+               column_cell(*s, 5)};
       found.push_back(std::move(f));
     }
   }
@@ -449,7 +462,8 @@ void neighbours(sqlite3* db, const ConnectionContext& c, sqlite3_value** a, std:
   for (auto& f : found) out.push_back(std::move(f.row));
 }
 
-void traverse(sqlite3* db, const ConnectionContext& c, sqlite3_value** a, std::vector<Row>& out) {
+void traverse(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, sqlite3_value** a,
+              std::vector<Row>& out) {
   t::TraverseRequest r;
   r.starts = list_arg(db, a[0], "start_ids");
   r.max_depth = static_cast<int>(std::clamp<std::int64_t>(
@@ -460,7 +474,7 @@ void traverse(sqlite3* db, const ConnectionContext& c, sqlite3_value** a, std::v
   r.at = {point_arg(a[5], "valid_at", clock_now()), point_arg(a[6], "tx_at", t::kCurrent)};
   t::check_traverse_request(r);
   if (!c.tenant) return;
-  SqliteGraphStore store(db, *c.tenant);
+  SqliteGraphStore store(db, *c.tenant, cache);
   t::TraverseResult result = t::traverse(store, r);
   for (auto& n : result.nodes)
     out.push_back({text_cell(n.id), int_cell(n.depth), text_cell(t::json::string_array(n.path)),
@@ -503,6 +517,7 @@ struct Table : sqlite3_vtab {
   const TableSpec* spec;
   ContextPtr context;
   sqlite3* db;
+  GraphStatements statements;  // finalized in disconnect(), before sqlite3_close() checks
 };
 
 struct Cursor : sqlite3_vtab_cursor {
@@ -580,7 +595,7 @@ int filter(sqlite3_vtab_cursor* vc, int mask, const char*, int argc, sqlite3_val
     int n = 0;
     for (int arg = 0; arg < t->spec->nargs && n < argc; ++arg)
       if (mask & (1 << arg)) args[arg] = argv[n++];
-    t->spec->compute(t->db, *t->context, args, c->rows);
+    t->spec->compute(t->db, *t->context, t->statements, args, c->rows);
     return SQLITE_OK;
   } catch (const std::bad_alloc&) {
     return SQLITE_NOMEM;

@@ -40,13 +40,14 @@ CREATE TABLE graph_relationships (
   CHECK (valid_time_start < valid_time_end),
   CHECK (transaction_time_start < transaction_time_end)
 );
--- Traversal in each direction reads these covering indexes only.
-CREATE INDEX graph_relationships_out ON graph_relationships (tenant_id, from_entity,
-  relationship_type, valid_time_start, valid_time_end, transaction_time_start,
-  transaction_time_end, to_entity, relationship_id);
-CREATE INDEX graph_relationships_in ON graph_relationships (tenant_id, to_entity,
-  relationship_type, valid_time_start, valid_time_end, transaction_time_start,
-  transaction_time_end, from_entity, relationship_id);
+-- Traversal reads these covering indexes only, one source's edges in (neighbour, relationship id)
+-- order: a hub's first edges are read without its others.
+CREATE INDEX graph_relationships_out ON graph_relationships (tenant_id, from_entity, to_entity,
+  relationship_id, relationship_type, valid_time_start, valid_time_end, transaction_time_start,
+  transaction_time_end);
+CREATE INDEX graph_relationships_in ON graph_relationships (tenant_id, to_entity, from_entity,
+  relationship_id, relationship_type, valid_time_start, valid_time_end, transaction_time_start,
+  transaction_time_end);
 CREATE INDEX graph_relationships_tx_start ON graph_relationships (tenant_id, transaction_time_start);
 CREATE INDEX graph_relationships_tx_end ON graph_relationships (tenant_id, transaction_time_end);
 

@@ -27,11 +27,7 @@ enum SqliteGraphStore::Query : int {
   kInsertEntity,
   kInsertRelationship,
   kVisible,
-  kExpandOut,
-  kExpandIn,
-  kExpandOutTyped,
-  kExpandInTyped,
-  kQueryCount
+  kExpandFirst,  // + 4 * typed + 2 * incoming + after: the eight expand statements
 };
 
 namespace {
@@ -74,19 +70,22 @@ const char* const kSql[] = {
     " transaction_time_end, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " OPEN ", ?9)",
     "SELECT 1 FROM graph_entities e WHERE e.tenant_id = ?1 AND e.entity_id = ?2 AND " VISIBLE(
         "e") " LIMIT 1",
-    // Edges only: the core checks the visibility of the neighbours it would add
-    // (entity_visible), so a spent budget costs no lookups.
-    "SELECT r.to_entity, r.relationship_id, r.relationship_type FROM graph_relationships r"
-    " WHERE r.tenant_id = ?1 AND r.from_entity = ?2 AND " VISIBLE("r"),
-    "SELECT r.from_entity, r.relationship_id, r.relationship_type FROM graph_relationships r"
-    " WHERE r.tenant_id = ?1 AND r.to_entity = ?2 AND " VISIBLE("r"),
-    "SELECT r.to_entity, r.relationship_id, r.relationship_type FROM graph_relationships r"
-    " WHERE r.tenant_id = ?1 AND r.from_entity = ?2"
-    " AND r.relationship_type IN (SELECT value FROM json_each(?5)) AND " VISIBLE("r"),
-    "SELECT r.from_entity, r.relationship_id, r.relationship_type FROM graph_relationships r"
-    " WHERE r.tenant_id = ?1 AND r.to_entity = ?2"
-    " AND r.relationship_type IN (SELECT value FROM json_each(?5)) AND " VISIBLE("r"),
 };
+
+// Edges only, the first ?6 of one source in (neighbour, relationship id) order (the covering
+// index graph_relationships_out/_in holds them in that order; ?6 = -1: all), after (?7, ?8)
+// when continuing. The core checks the visibility of the neighbours it would add.
+std::string expand_sql(bool typed, bool incoming, bool after) {
+  const char* near = incoming ? "r.to_entity" : "r.from_entity";
+  const char* far = incoming ? "r.from_entity" : "r.to_entity";
+  std::string sql = std::string("SELECT ") + far +
+                    ", r.relationship_id, r.relationship_type FROM graph_relationships r"
+                    " WHERE r.tenant_id = ?1 AND " +
+                    near + " = ?2 AND " VISIBLE("r");
+  if (typed) sql += " AND r.relationship_type IN (SELECT value FROM json_each(?5))";
+  if (after) sql += std::string(" AND (") + far + ", r.relationship_id) > (?7, ?8)";
+  return sql + " ORDER BY " + far + ", r.relationship_id LIMIT ?6";
+}
 
 std::string str(const Statement& s, int col) { return std::string(s.text(col)); }
 
@@ -111,10 +110,18 @@ Micros clock_now() {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+Statement& GraphStatements::get(sqlite3* db, int key, const std::string& sql) {
+  auto& s = statements_.at(static_cast<std::size_t>(key));
+  if (!s.prepared()) s = Statement(db, sql, true);
+  return s;
+}
+
 Statement& SqliteGraphStore::statement(Query q) {
-  auto& s = statements_[q];
-  if (!s) s = std::make_unique<Statement>(db_, kSql[q], false);
-  return *s;
+  if (q >= kExpandFirst) {
+    int v = q - kExpandFirst;
+    return statements_.get(db_, q, expand_sql(v & 4, v & 2, v & 1));
+  }
+  return statements_.get(db_, q, kSql[q]);
 }
 
 Micros SqliteGraphStore::transaction_time() {
@@ -218,15 +225,6 @@ void SqliteGraphStore::insert_relationship(const t::RelationshipVersion& v) {
   s->run();
 }
 
-bool SqliteGraphStore::entity_visible(const std::string& id, const t::AsOf& at) {
-  Use s(statement(kVisible));
-  s->bind(1, std::string_view(tenant_));
-  s->bind(2, std::string_view(id));
-  s->bind(3, at.valid);
-  s->bind(4, at.tx);
-  return s->step();
-}
-
 std::vector<std::string> SqliteGraphStore::visible_entities(const std::vector<std::string>& ids,
                                                             const t::AsOf& at) {
   std::vector<std::string> out;
@@ -242,24 +240,28 @@ std::vector<std::string> SqliteGraphStore::visible_entities(const std::vector<st
   return out;
 }
 
-void SqliteGraphStore::expand(const std::vector<std::string>& frontier, t::Direction direction,
-                              const std::vector<std::string>& types, const t::AsOf& at,
+void SqliteGraphStore::expand(const std::vector<std::string>& frontier, const t::ExpandRequest& q,
                               std::vector<t::Edge>& out) {
-  std::string type_list = types.empty() ? std::string() : t::json::string_array(types);
-  for (bool outgoing : {true, false}) {
-    if (outgoing && direction == t::Direction::kIn) continue;
-    if (!outgoing && direction == t::Direction::kOut) continue;
-    Query q = types.empty() ? (outgoing ? kExpandOut : kExpandIn)
-                            : (outgoing ? kExpandOutTyped : kExpandInTyped);
-    Statement& st = statement(q);
+  bool typed = q.types != nullptr && !q.types->empty();
+  std::string type_list = typed ? t::json::string_array(*q.types) : std::string();
+  for (bool incoming : {false, true}) {
+    if (!incoming && q.direction == t::Direction::kIn) continue;
+    if (incoming && q.direction == t::Direction::kOut) continue;
+    Statement& st = statement(static_cast<Query>(kExpandFirst + (typed ? 4 : 0) +
+                                                 (incoming ? 2 : 0) + (q.after ? 1 : 0)));
     for (std::size_t i = 0; i < frontier.size(); ++i) {
       Use s(st);
       s->bind(1, std::string_view(tenant_));
       s->bind(2, std::string_view(frontier[i]));
-      s->bind(3, at.valid);
-      s->bind(4, at.tx);
-      if (!types.empty()) s->bind(5, std::string_view(type_list));
-      while (s->step()) out.push_back({i, str(*s, 0), str(*s, 1), str(*s, 2), false});
+      s->bind(3, q.at.valid);
+      s->bind(4, q.at.tx);
+      if (typed) s->bind(5, std::string_view(type_list));
+      s->bind(6, q.limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(q.limit));
+      if (q.after) {
+        s->bind(7, std::string_view(q.after->neighbour));
+        s->bind(8, std::string_view(q.after->relationship_id));
+      }
+      while (s->step()) out.push_back({i, str(*s, 0), str(*s, 1), str(*s, 2), false, incoming});
     }
   }
 }

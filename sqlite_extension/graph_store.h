@@ -1,10 +1,11 @@
-// The core's GraphStore over one SQLite connection, for the duration of one function call:
-// statements are prepared on first use and finalized with the store (a statement cached beyond
-// the call would keep sqlite3_close() from closing the connection). Tables graph_entities and
-// graph_relationships in the main schema, limited to one tenant.
+// The core's GraphStore over one SQLite connection, limited to one tenant, on the tables
+// graph_entities and graph_relationships in the main schema. Statements are prepared on first
+// use and kept in a GraphStatements: the read functions' virtual tables keep theirs for the
+// connection (finalized when SQLite disconnects them, which sqlite3_close() does before it
+// checks for unfinalized statements); a write keeps its own for the call.
 #pragma once
 
-#include <memory>
+#include <array>
 #include <optional>
 #include <string>
 
@@ -16,9 +17,19 @@ namespace llmspell::sqlite::graph {
 
 using temporal::Micros;
 
+// Prepared statements by key, prepared on first use.
+class GraphStatements {
+ public:
+  Statement& get(sqlite3* db, int key, const std::string& sql);
+
+ private:
+  std::array<Statement, 32> statements_;
+};
+
 class SqliteGraphStore : public temporal::GraphStore {
  public:
-  SqliteGraphStore(sqlite3* db, std::string tenant) : db_(db), tenant_(std::move(tenant)) {}
+  SqliteGraphStore(sqlite3* db, std::string tenant, GraphStatements& statements)
+      : db_(db), tenant_(std::move(tenant)), statements_(statements) {}
 
   Micros transaction_time() override;
   std::vector<temporal::EntityVersion> current_entity(std::string_view id) override;
@@ -32,9 +43,7 @@ class SqliteGraphStore : public temporal::GraphStore {
   void insert_relationship(const temporal::RelationshipVersion& v) override;
   std::vector<std::string> visible_entities(const std::vector<std::string>& ids,
                                             const temporal::AsOf& at) override;
-  bool entity_visible(const std::string& id, const temporal::AsOf& at) override;
-  void expand(const std::vector<std::string>& frontier, temporal::Direction direction,
-              const std::vector<std::string>& types, const temporal::AsOf& at,
+  void expand(const std::vector<std::string>& frontier, const temporal::ExpandRequest& request,
               std::vector<temporal::Edge>& out) override;
   // One statement per entity anyway: expand one at a time, so a spent budget stops at once.
   std::size_t first_expand_batch() const override { return 1; }
@@ -46,7 +55,7 @@ class SqliteGraphStore : public temporal::GraphStore {
   sqlite3* db_;
   std::string tenant_;
   std::optional<Micros> tx_;
-  std::unique_ptr<Statement> statements_[16];
+  GraphStatements& statements_;
 };
 
 // Microseconds since the Unix epoch now.

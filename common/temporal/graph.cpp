@@ -273,98 +273,227 @@ void check_traverse_request(const TraverseRequest& r) {
                                                       std::to_string(r.max_nodes));
 }
 
-TraverseResult traverse(GraphStore& s, const TraverseRequest& r) {
-  check_traverse_request(r);
-  TraverseResult result;
+namespace {
+
+bool key_less(const Edge& a, const Edge& b) {
+  if (a.neighbour != b.neighbour) return a.neighbour < b.neighbour;
+  return a.relationship_id < b.relationship_id;
+}
+
+// Sorts `edges` by (source, neighbour, relationship id). After a call with a per-source limit,
+// a source whose limit was reached in some direction may have more edges: its edges are kept up
+// to the last key every direction returned in full (the rest come again when it continues), and
+// cut[source] holds that key.
+void order_edges(std::vector<Edge>& edges, std::size_t sources, std::size_t limit,
+                 std::vector<std::optional<EdgeKey>>& cut) {
+  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
+    if (a.source != b.source) return a.source < b.source;
+    return key_less(a, b);
+  });
+  cut.assign(sources, std::nullopt);
+  if (limit == 0) return;
+  std::size_t kept = 0;
+  for (std::size_t begin = 0; begin < edges.size();) {
+    std::size_t end = begin;
+    std::size_t count[2] = {0, 0};
+    const Edge* last[2] = {nullptr, nullptr};
+    while (end < edges.size() && edges[end].source == edges[begin].source) {
+      int d = edges[end].incoming ? 1 : 0;
+      ++count[d];
+      last[d] = &edges[end];
+      ++end;
+    }
+    const Edge* stop = nullptr;  // the last edge up to which every direction is complete
+    for (int d = 0; d < 2; ++d)
+      if (count[d] >= limit && (stop == nullptr || key_less(*last[d], *stop))) stop = last[d];
+    if (stop != nullptr) cut[edges[begin].source] = EdgeKey{stop->neighbour, stop->relationship_id};
+    for (std::size_t k = begin; k < end; ++k) {
+      if (stop != nullptr && key_less(*stop, edges[k])) continue;
+      if (kept != k) edges[kept] = std::move(edges[k]);
+      ++kept;
+    }
+    begin = end;
+  }
+  edges.resize(kept);
+}
+
+// One breadth-first traversal: the visited set, the nodes reached, and what is known of the
+// visibility of neighbours the store did not check.
+class Walk {
+ public:
+  Walk(GraphStore& s, const TraverseRequest& r) : s_(s), r_(r) {}
+
+  TraverseResult run();
+
+ private:
   struct Node {
     std::string id;
     int depth;
-    std::size_t parent;  // index into nodes; npos for a start
+    std::size_t parent;  // index into nodes_; kNone for a start
     std::string via;
   };
-  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-  std::vector<Node> nodes;
-  std::unordered_map<std::string, std::size_t> visited;
-  std::unordered_set<std::string> invisible;  // neighbours found not visible at the point
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
-  std::vector<std::string> starts = r.starts;
+  std::int64_t remaining() const { return r_.max_nodes - static_cast<std::int64_t>(nodes_.size()); }
+  ExpandRequest request(const EdgeKey* after) const {
+    return {r_.direction, &r_.types, r_.at, s_.expand_limit(remaining()), after};
+  }
+  void check_visibility(const std::vector<Edge>& edges, std::size_t from);
+  bool follow(const std::vector<Edge>& edges, std::size_t from, std::size_t to, std::size_t parent,
+              int depth, std::vector<std::size_t>& next);
+  void expand_level(const std::vector<std::size_t>& frontier, int depth,
+                    std::vector<std::size_t>& next);
+
+  GraphStore& s_;
+  const TraverseRequest& r_;
+  TraverseResult result_;
+  std::vector<Node> nodes_;
+  std::unordered_map<std::string, std::size_t> visited_;
+  std::unordered_set<std::string> visible_, invisible_;  // neighbours checked by the core
+};
+
+// Asks the store, in one call, about the unchecked neighbours from edges[from] on that are not
+// visited or known yet: as many as could still fit in the budget (at least a few).
+void Walk::check_visibility(const std::vector<Edge>& edges, std::size_t from) {
+  std::size_t want = static_cast<std::size_t>(std::max<std::int64_t>(remaining(), 8));
+  std::vector<std::string> ids;
+  std::unordered_set<std::string_view> asked;
+  for (std::size_t k = from; k < edges.size() && ids.size() < want; ++k) {
+    const Edge& e = edges[k];
+    if (e.checked || visited_.count(e.neighbour) || visible_.count(e.neighbour) ||
+        invisible_.count(e.neighbour) || !asked.insert(e.neighbour).second)
+      continue;
+    ids.push_back(e.neighbour);
+  }
+  std::vector<std::string> found = s_.visible_entities(ids, r_.at);
+  std::unordered_set<std::string> yes(found.begin(), found.end());
+  for (auto& id : ids) (yes.count(id) ? visible_ : invisible_).insert(std::move(id));
+}
+
+// Adds the unvisited visible neighbours of edges[from, to) (sorted, one source) in order;
+// false once the budget is spent.
+bool Walk::follow(const std::vector<Edge>& edges, std::size_t from, std::size_t to,
+                  std::size_t parent, int depth, std::vector<std::size_t>& next) {
+  for (std::size_t k = from; k < to; ++k) {
+    const Edge& e = edges[k];
+    if (visited_.count(e.neighbour)) continue;
+    if (!e.checked) {
+      if (invisible_.count(e.neighbour)) continue;
+      if (!visible_.count(e.neighbour)) {
+        check_visibility(edges, k);
+        if (invisible_.count(e.neighbour)) continue;
+      }
+    }
+    if (remaining() == 0) {
+      result_.truncated = true;
+      return false;
+    }
+    visited_.emplace(e.neighbour, nodes_.size());
+    next.push_back(nodes_.size());
+    nodes_.push_back({e.neighbour, depth, parent, e.relationship_id});
+  }
+  return true;
+}
+
+// The frontier in batches: edges of earlier (smaller-id) sources come first in the tie-break
+// order, so a spent budget ends the level without expanding the rest. A batch is sized from what
+// the level's sources have yielded so far (new entities per source), so that the batch that
+// spends the budget expands few sources beyond it; it at most doubles. A source whose edges were
+// cut by the per-source limit continues (after its last complete key) before the next source's
+// edges are followed.
+void Walk::expand_level(const std::vector<std::size_t>& frontier, int depth,
+                        std::vector<std::size_t>& next) {
+  std::vector<std::string> ids;
+  std::vector<Edge> edges, more;
+  std::vector<std::optional<EdgeKey>> cut, more_cut;
+  std::size_t batch = std::max<std::size_t>(1, s_.first_expand_batch());
+  for (std::size_t begin = 0; begin < frontier.size(); begin += batch) {
+    if (begin > 0) {
+      double yield = static_cast<double>(next.size()) / static_cast<double>(begin);
+      // Once the budget is spent, only whether one more entity exists is left to find.
+      std::size_t fit =
+          yield > 0 && remaining() > 0
+              ? static_cast<std::size_t>(static_cast<double>(remaining()) / yield * 1.25) + 1
+              : 2 * batch;
+      batch = std::clamp<std::size_t>(fit, 1, 2 * batch);
+    }
+    std::size_t end = std::min(frontier.size(), begin + batch);
+    ids.clear();
+    for (std::size_t k = begin; k < end; ++k) ids.push_back(nodes_[frontier[k]].id);
+    ExpandRequest q = request(nullptr);
+    edges.clear();
+    s_.expand(ids, q, edges);
+    order_edges(edges, ids.size(), q.limit, cut);
+    std::size_t k = 0;
+    for (std::size_t source = 0; source < ids.size(); ++source) {
+      std::size_t stop = k;
+      while (stop < edges.size() && edges[stop].source == source) ++stop;
+      std::size_t parent = frontier[begin + source];
+      if (!follow(edges, k, stop, parent, depth, next)) return;
+      k = stop;
+      std::optional<EdgeKey> after = std::move(cut[source]);
+      while (after) {
+        ExpandRequest c = request(&*after);
+        more.clear();
+        s_.expand({ids[source]}, c, more);
+        order_edges(more, 1, c.limit, more_cut);
+        if (!follow(more, 0, more.size(), parent, depth, next)) return;
+        after = std::move(more_cut[0]);
+      }
+    }
+  }
+}
+
+TraverseResult Walk::run() {
+  check_traverse_request(r_);
+  std::vector<std::string> starts = r_.starts;
   std::sort(starts.begin(), starts.end());
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
-  std::vector<std::string> visible = starts.empty() ? starts : s.visible_entities(starts, r.at);
+  std::vector<std::string> visible = starts.empty() ? starts : s_.visible_entities(starts, r_.at);
   std::sort(visible.begin(), visible.end());
   std::vector<std::size_t> frontier;
   for (auto& id : visible) {
-    if (static_cast<std::int64_t>(nodes.size()) == r.max_nodes) {
-      result.truncated = true;
+    if (remaining() == 0) {
+      result_.truncated = true;
       break;
     }
-    visited.emplace(id, nodes.size());
-    frontier.push_back(nodes.size());
-    nodes.push_back({id, 0, kNone, {}});
+    visited_.emplace(id, nodes_.size());
+    frontier.push_back(nodes_.size());
+    nodes_.push_back({id, 0, kNone, {}});
   }
 
-  std::vector<std::string> ids;
-  std::vector<Edge> edges;
-  for (int depth = 1; depth <= r.max_depth && !frontier.empty() && !result.truncated; ++depth) {
+  for (int depth = 1; depth <= r_.max_depth && !frontier.empty() && !result_.truncated; ++depth) {
     std::vector<std::size_t> next;
-    // The frontier in batches of growing size: edges of earlier (smaller-id) sources come first
-    // in the tie-break order, so a spent budget ends the level without expanding the rest.
-    std::size_t batch = std::max<std::size_t>(1, s.first_expand_batch());
-    for (std::size_t begin = 0; begin < frontier.size() && !result.truncated; begin += batch) {
-      if (begin > 0) batch *= 2;
-      std::size_t end = std::min(frontier.size(), begin + batch);
-      ids.clear();
-      for (std::size_t k = begin; k < end; ++k) ids.push_back(nodes[frontier[k]].id);
-      edges.clear();
-      s.expand(ids, r.direction, r.types, r.at, edges);
-      std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
-        if (a.source != b.source) return a.source < b.source;
-        if (a.neighbour != b.neighbour) return a.neighbour < b.neighbour;
-        return a.relationship_id < b.relationship_id;
-      });
-      for (const Edge& e : edges) {
-        if (visited.count(e.neighbour)) continue;
-        if (!e.checked) {
-          if (invisible.count(e.neighbour)) continue;
-          if (!s.entity_visible(e.neighbour, r.at)) {
-            invisible.insert(e.neighbour);
-            continue;
-          }
-        }
-        if (static_cast<std::int64_t>(nodes.size()) == r.max_nodes) {
-          result.truncated = true;
-          break;
-        }
-        visited.emplace(e.neighbour, nodes.size());
-        next.push_back(nodes.size());
-        nodes.push_back({e.neighbour, depth, frontier[begin + e.source], e.relationship_id});
-      }
-    }
+    expand_level(frontier, depth, next);
     std::sort(next.begin(), next.end(),
-              [&](std::size_t a, std::size_t b) { return nodes[a].id < nodes[b].id; });
+              [&](std::size_t a, std::size_t b) { return nodes_[a].id < nodes_[b].id; });
     frontier = std::move(next);
   }
 
-  std::vector<std::size_t> order(nodes.size());
+  std::vector<std::size_t> order(nodes_.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (nodes[a].depth != nodes[b].depth) return nodes[a].depth < nodes[b].depth;
-    return nodes[a].id < nodes[b].id;
+    if (nodes_[a].depth != nodes_[b].depth) return nodes_[a].depth < nodes_[b].depth;
+    return nodes_[a].id < nodes_[b].id;
   });
-  result.nodes.reserve(nodes.size());
+  result_.nodes.reserve(nodes_.size());
   for (std::size_t i : order) {
     Reached out;
-    out.id = nodes[i].id;
-    out.depth = nodes[i].depth;
-    for (std::size_t k = i; k != kNone; k = nodes[k].parent) {
-      out.path.push_back(nodes[k].id);
-      if (nodes[k].parent != kNone) out.relationships.push_back(nodes[k].via);
+    out.id = nodes_[i].id;
+    out.depth = nodes_[i].depth;
+    for (std::size_t k = i; k != kNone; k = nodes_[k].parent) {
+      out.path.push_back(nodes_[k].id);
+      if (nodes_[k].parent != kNone) out.relationships.push_back(nodes_[k].via);
     }
     std::reverse(out.path.begin(), out.path.end());
     std::reverse(out.relationships.begin(), out.relationships.end());
-    result.nodes.push_back(std::move(out));
+    result_.nodes.push_back(std::move(out));
   }
-  return result;
+  return std::move(result_);
 }
+
+}  // namespace
+
+TraverseResult traverse(GraphStore& s, const TraverseRequest& r) { return Walk(s, r).run(); }
 
 }  // namespace llmspell::temporal

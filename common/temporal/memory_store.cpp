@@ -1,6 +1,7 @@
 #include "temporal/memory_store.h"
 
 #include <algorithm>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -79,28 +80,48 @@ std::vector<std::string> MemoryStore::visible_entities(const std::vector<std::st
   return out;
 }
 
-void MemoryStore::expand(const std::vector<std::string>& frontier, Direction direction,
-                         const std::vector<std::string>& types, const AsOf& at,
+void MemoryStore::expand(const std::vector<std::string>& frontier, const ExpandRequest& q,
                          std::vector<Edge>& out) {
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < frontier.size(); ++i) index.emplace(frontier[i], i);
   std::unordered_set<std::string> visible;
   for (const auto& e : entities_)
-    if (e.visible(at)) visible.insert(e.id);
+    if (e.visible(q.at)) visible.insert(e.id);
+  std::vector<Edge> found;
+  const std::vector<std::string> none;
+  const auto& types = q.types ? *q.types : none;
   for (const auto& r : relationships_) {
-    if (!r.visible(at)) continue;
+    if (!r.visible(q.at)) continue;
     if (!types.empty() && std::find(types.begin(), types.end(), r.data.type) == types.end())
       continue;
-    if (direction != Direction::kIn) {
+    if (q.direction != Direction::kIn) {
       auto it = index.find(r.data.from);
       if (it != index.end() && visible.count(r.data.to))
-        out.push_back({it->second, r.data.to, r.id, r.data.type, true});
+        found.push_back({it->second, r.data.to, r.id, r.data.type, true, false});
     }
-    if (direction != Direction::kOut) {
+    if (q.direction != Direction::kOut) {
       auto it = index.find(r.data.to);
       if (it != index.end() && visible.count(r.data.from))
-        out.push_back({it->second, r.data.from, r.id, r.data.type});
+        found.push_back({it->second, r.data.from, r.id, r.data.type, true, true});
     }
+  }
+  // The limit and the continuation key as a database store applies them: per source and
+  // direction, in (neighbour, relationship id) order.
+  auto key = [](const Edge& e) { return std::tie(e.neighbour, e.relationship_id); };
+  std::sort(found.begin(), found.end(), [](const Edge& a, const Edge& b) {
+    return std::tie(a.source, a.incoming, a.neighbour, a.relationship_id) <
+           std::tie(b.source, b.incoming, b.neighbour, b.relationship_id);
+  });
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (i > 0 &&
+        (found[i].source != found[i - 1].source || found[i].incoming != found[i - 1].incoming))
+      run = 0;
+    if (q.after && !(std::tie(q.after->neighbour, q.after->relationship_id) < key(found[i])))
+      continue;
+    if (q.limit != 0 && run == q.limit) continue;
+    ++run;
+    out.push_back(found[i]);
   }
 }
 

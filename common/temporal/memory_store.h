@@ -32,12 +32,13 @@ class MemoryStore : public GraphStore {
   void insert_relationship(const RelationshipVersion& v) override;
   std::vector<std::string> visible_entities(const std::vector<std::string>& ids,
                                             const AsOf& at) override;
-  void expand(const std::vector<std::string>& frontier, Direction direction,
-              const std::vector<std::string>& types, const AsOf& at,
+  void expand(const std::vector<std::string>& frontier, const ExpandRequest& request,
               std::vector<Edge>& out) override;
 
-  // Small batches, so that the tests cover a level expanded in several calls.
+  // Small batches and limits, so that the tests cover a level expanded in several calls and
+  // sources whose edges continue over several calls.
   std::size_t first_expand_batch() const override { return 2; }
+  std::size_t expand_limit(std::int64_t) const override { return 2; }
 
   // Deletes versions whose transaction time closed before `before` (transaction end < before);
   // returns how many.

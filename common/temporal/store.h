@@ -18,8 +18,27 @@ struct Edge {
   std::string relationship_id;
   std::string relationship_type;
   // False when the store did not check that the neighbour is visible: the core then asks
-  // entity_visible(), only for neighbours it would add.
+  // visible_entities(), in batches, only for neighbours it would add.
   bool checked = true;
+  bool incoming = false;  // found through to_entity (direction in)
+};
+
+// Where the edges of one source continue: only edges whose (neighbour, relationship id) comes
+// after this key, bytewise.
+struct EdgeKey {
+  std::string neighbour;
+  std::string relationship_id;
+};
+
+// One expand() call: edges of the frontier in `direction` with one of `types` (all when empty),
+// visible at `at`. With `limit`, each source gets at most that many edges per direction, the
+// first in (neighbour, relationship id) order (bytewise); with `after`, only the edges after it.
+struct ExpandRequest {
+  Direction direction = Direction::kOut;
+  const std::vector<std::string>* types = nullptr;
+  AsOf at;
+  std::size_t limit = 0;  // 0: every edge
+  const EdgeKey* after = nullptr;
 };
 
 class GraphStore {
@@ -48,21 +67,21 @@ class GraphStore {
   // Which of `ids` have a version visible at `at` (the result holds the visible ones).
   virtual std::vector<std::string> visible_entities(const std::vector<std::string>& ids,
                                                     const AsOf& at) = 0;
-  virtual bool entity_visible(const std::string& id, const AsOf& at) {
-    return !visible_entities({id}, at).empty();
-  }
-  // Edges from the frontier entities in `direction`, with one of `types` (all when empty), where
-  // the relationship and (unless the edge says otherwise) the entity at its other end are visible
-  // at `at`. For kIn the neighbour
-  // is the relationship's from_entity. Order does not matter: the core sorts.
-  virtual void expand(const std::vector<std::string>& frontier, Direction direction,
-                      const std::vector<std::string>& types, const AsOf& at,
+  // Edges from the frontier entities (see ExpandRequest), where the relationship and (unless the
+  // edge says otherwise) the entity at its other end are visible. For kIn the neighbour is the
+  // relationship's from_entity. Order does not matter: the core sorts.
+  virtual void expand(const std::vector<std::string>& frontier, const ExpandRequest& request,
                       std::vector<Edge>& out) = 0;
 
   // How many frontier entities the first expand() call of a level gets; later calls double it.
   // Traversal stops expanding once its node budget is spent, so small first batches save the
   // work of expanding a whole level when only its first entities fit.
   virtual std::size_t first_expand_batch() const { return 32; }
+  // The per-source edge limit of an expand() call when `remaining` entities still fit in the
+  // budget: a hub's edges beyond it are read only if the first ones do not fill the budget.
+  virtual std::size_t expand_limit(std::int64_t remaining) const {
+    return static_cast<std::size_t>(remaining) + 16;
+  }
 };
 
 }  // namespace llmspell::temporal

@@ -25,9 +25,10 @@ CREATE TABLE graph_entities (
     tstzrange(valid_time_start, valid_time_end) WITH &&,
     tstzrange(transaction_time_start, transaction_time_end) WITH &&)
 );
--- Visibility checks during traversal read this index only.
+-- Visibility checks read this index only; neighbour reads describe an endpoint from it too.
 CREATE INDEX graph_entities_lookup ON graph_entities (tenant_id, entity_id)
-  INCLUDE (valid_time_start, valid_time_end, transaction_time_start, transaction_time_end);
+  INCLUDE (valid_time_start, valid_time_end, transaction_time_start, transaction_time_end,
+           entity_type, name);
 CREATE INDEX graph_entities_type ON graph_entities (tenant_id, entity_type, entity_id);
 CREATE INDEX graph_entities_properties ON graph_entities USING gin (properties jsonb_path_ops);
 -- The tenant's latest transaction time (a new write transaction comes after it).
@@ -54,13 +55,17 @@ CREATE TABLE graph_relationships (
     tstzrange(valid_time_start, valid_time_end) WITH &&,
     tstzrange(transaction_time_start, transaction_time_end) WITH &&)
 );
--- Traversal in each direction reads these indexes only (after VACUUM sets the visibility map).
-CREATE INDEX graph_relationships_out ON graph_relationships (tenant_id, from_entity)
-  INCLUDE (to_entity, relationship_type, relationship_id, valid_time_start, valid_time_end,
-           transaction_time_start, transaction_time_end);
-CREATE INDEX graph_relationships_in ON graph_relationships (tenant_id, to_entity)
-  INCLUDE (from_entity, relationship_type, relationship_id, valid_time_start, valid_time_end,
-           transaction_time_start, transaction_time_end);
+-- Traversal in each direction reads these indexes only (after VACUUM sets the visibility map),
+-- one source's edges in (neighbour, relationship id) order, bytewise: a hub's first edges are
+-- read without its others.
+CREATE INDEX graph_relationships_out ON graph_relationships
+  (tenant_id, from_entity, to_entity COLLATE "C", relationship_id COLLATE "C")
+  INCLUDE (relationship_type, valid_time_start, valid_time_end, transaction_time_start,
+           transaction_time_end);
+CREATE INDEX graph_relationships_in ON graph_relationships
+  (tenant_id, to_entity, from_entity COLLATE "C", relationship_id COLLATE "C")
+  INCLUDE (relationship_type, valid_time_start, valid_time_end, transaction_time_start,
+           transaction_time_end);
 CREATE INDEX graph_relationships_tx_start ON graph_relationships (tenant_id, transaction_time_start);
 CREATE INDEX graph_relationships_tx_end ON graph_relationships (tenant_id, transaction_time_end);
 

@@ -11,7 +11,6 @@ extern "C" {
 }
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace graph_pg {
 namespace t = llmspell::temporal;
@@ -38,6 +37,8 @@ enum Plan {
   kVisible,
   kExpandOut,
   kExpandIn,
+  kExpandOutAfter,
+  kExpandInAfter,
   kPlanCount
 };
 
@@ -47,7 +48,22 @@ struct PlanText {
   Oid types[9];
 };
 
-constexpr Oid T = TEXTOID, TS = TIMESTAMPTZOID, TA = TEXTARRAYOID;
+constexpr Oid T = TEXTOID, TS = TIMESTAMPTZOID, TA = TEXTARRAYOID, I8 = INT8OID;
+
+// Edges only (the core checks the visibility of the neighbours it would add, in batches): for
+// each source ($2, in array order), its first $6 edges (NULL: all) in (neighbour, relationship id)
+// order, bytewise, which is the order of the covering index graph_relationships_out/_in; the
+// ...After forms continue one source after the key ($7, $8).
+#define EXPAND(near, far, after)                                                             \
+  "SELECT f.ord::int4, x.neighbour, x.relationship_id, x.relationship_type"                  \
+  " FROM unnest($2::text[]) WITH ORDINALITY AS f(id, ord) CROSS JOIN LATERAL ("              \
+  "   SELECT r." far                                                                         \
+  " AS neighbour, r.relationship_id, r.relationship_type"                                    \
+  "   FROM graph_relationships r WHERE r.tenant_id = $1 AND r." near " = f.id AND " VISIBLE( \
+      "r") "   AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5)) " after            \
+           "   ORDER BY r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\" LIMIT $6) x"
+#define AFTER(far) \
+  " AND (r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\") > ($7::text, $8::text)"
 
 const PlanText kPlans[kPlanCount] = {
     {"SELECT pg_advisory_xact_lock($1)", 1, {INT8OID}},
@@ -106,24 +122,15 @@ const PlanText kPlans[kPlanCount] = {
      " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, 'infinity', $9)",
      9,
      {T, T, T, T, T, T, TS, TS, TS}},
-    {"SELECT DISTINCT e.entity_id FROM graph_entities e WHERE e.tenant_id = $1"
+    // At most one version of an id is visible at a point (the exclusion constraint).
+    {"SELECT e.entity_id FROM graph_entities e WHERE e.tenant_id = $1"
      " AND e.entity_id = ANY ($2) AND " VISIBLE("e"),
      4,
      {T, TA, TS, TS}},
-    {"SELECT r.from_entity, r.to_entity, r.relationship_id, r.relationship_type"
-     " FROM graph_relationships r WHERE r.tenant_id = $1 AND r.from_entity = ANY ($2)"
-     " AND " VISIBLE("r") " AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5))"
-                          " AND EXISTS (SELECT 1 FROM graph_entities e WHERE e.tenant_id = $1"
-                          "   AND e.entity_id = r.to_entity AND " VISIBLE("e") ")",
-     5,
-     {T, TA, TS, TS, TA}},
-    {"SELECT r.to_entity, r.from_entity, r.relationship_id, r.relationship_type"
-     " FROM graph_relationships r WHERE r.tenant_id = $1 AND r.to_entity = ANY ($2)"
-     " AND " VISIBLE("r") " AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5))"
-                          " AND EXISTS (SELECT 1 FROM graph_entities e WHERE e.tenant_id = $1"
-                          "   AND e.entity_id = r.from_entity AND " VISIBLE("e") ")",
-     5,
-     {T, TA, TS, TS, TA}},
+    {EXPAND("from_entity", "to_entity", ""), 6, {T, TA, TS, TS, TA, I8}},
+    {EXPAND("to_entity", "from_entity", ""), 6, {T, TA, TS, TS, TA, I8}},
+    {EXPAND("from_entity", "to_entity", AFTER("to_entity")), 8, {T, TA, TS, TS, TA, I8, T, T}},
+    {EXPAND("to_entity", "from_entity", AFTER("from_entity")), 8, {T, TA, TS, TS, TA, I8, T, T}},
 };
 
 SPIPlanPtr plans[kPlanCount];
@@ -161,12 +168,13 @@ struct Cell {
   const char* text = nullptr;
   int length = 0;
   Micros time = 0;
+  int64 integer = 0;
   bool null = true;
 };
 constexpr int kMaxColumns = 8;
 
-// Reads row `row` of the last SPI result; `times` marks timestamptz columns.
-void read_row(uint64 row, int ncols, unsigned times, Cell* cells) {
+// Reads row `row` of the last SPI result; `times` marks timestamptz columns, `ints` int4 ones.
+void read_row(uint64 row, int ncols, unsigned times, Cell* cells, unsigned ints = 0) {
   pg_guard([&] {
     HeapTuple tuple = SPI_tuptable->vals[row];
     TupleDesc desc = SPI_tuptable->tupdesc;
@@ -177,6 +185,8 @@ void read_row(uint64 row, int ncols, unsigned times, Cell* cells) {
       if (isnull) continue;
       if (times & (1u << c)) {
         cells[c].time = to_core(DatumGetTimestampTz(d));
+      } else if (ints & (1u << c)) {
+        cells[c].integer = DatumGetInt32(d);
       } else {
         text* t = DatumGetTextPP(d);
         cells[c].text = VARDATA_ANY(t);
@@ -374,27 +384,32 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
   return out;
 }
 
-void PgGraphStore::expand(const std::vector<std::string>& frontier, t::Direction direction,
-                          const std::vector<std::string>& types, const t::AsOf& at,
+void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::ExpandRequest& q,
                           std::vector<t::Edge>& out) {
-  std::unordered_map<std::string_view, std::size_t> index;
-  for (std::size_t i = 0; i < frontier.size(); ++i) index.emplace(frontier[i], i);
-  bool any_type = types.empty();
-  for (Plan p : {kExpandOut, kExpandIn}) {
-    if (p == kExpandOut && direction == t::Direction::kIn) continue;
-    if (p == kExpandIn && direction == t::Direction::kOut) continue;
+  bool any_type = q.types == nullptr || q.types->empty();
+  for (bool incoming : {false, true}) {
+    if (!incoming && q.direction == t::Direction::kIn) continue;
+    if (incoming && q.direction == t::Direction::kOut) continue;
+    Plan p = incoming ? (q.after ? kExpandInAfter : kExpandIn)
+                      : (q.after ? kExpandOutAfter : kExpandOut);
     pg_guard([&] {
-      Datum values[5] = {text_datum(tenant_), text_array(frontier), time_datum(at.valid),
-                         time_datum(at.tx), any_type ? Datum(0) : text_array(types)};
-      const char nulls[5] = {' ', ' ', ' ', ' ', any_type ? 'n' : ' '};
+      Datum values[8] = {text_datum(tenant_),
+                         text_array(frontier),
+                         time_datum(q.at.valid),
+                         time_datum(q.at.tx),
+                         any_type ? Datum(0) : text_array(*q.types),
+                         Int64GetDatum(static_cast<int64>(q.limit)),
+                         q.after ? text_datum(q.after->neighbour) : Datum(0),
+                         q.after ? text_datum(q.after->relationship_id) : Datum(0)};
+      const char nulls[8] = {' ', ' ', ' ', ' ', any_type ? 'n' : ' ', q.limit == 0 ? 'n' : ' ',
+                             ' ', ' '};
       run_plan(p, values, nulls, true);
     });
     Cell c[kMaxColumns];
     for (uint64 i = 0, n = processed(); i < n; ++i) {
-      read_row(i, 4, 0, c);
-      auto it = index.find(std::string_view(c[0].text, c[0].length));
-      if (it == index.end()) continue;
-      out.push_back({it->second, str(c[1]), str(c[2]), str(c[3])});
+      read_row(i, 4, 0, c, 0b0001);
+      out.push_back({static_cast<std::size_t>(c[0].integer - 1), str(c[1]), str(c[2]), str(c[3]),
+                     false, incoming});
     }
   }
 }

@@ -29,8 +29,8 @@ class PgGraphStore : public llmspell::temporal::GraphStore {
   void insert_relationship(const llmspell::temporal::RelationshipVersion& v) override;
   std::vector<std::string> visible_entities(const std::vector<std::string>& ids,
                                             const llmspell::temporal::AsOf& at) override;
-  void expand(const std::vector<std::string>& frontier, llmspell::temporal::Direction direction,
-              const std::vector<std::string>& types, const llmspell::temporal::AsOf& at,
+  void expand(const std::vector<std::string>& frontier,
+              const llmspell::temporal::ExpandRequest& request,
               std::vector<llmspell::temporal::Edge>& out) override;
 
  private:

@@ -24,14 +24,14 @@ TEST(Migrations, Versions) {
 
 TEST(Migrations, BuiltInSets) {
   auto pg = load_migrations(Backend::kPostgres, std::nullopt);
-  ASSERT_EQ(pg.size(), 15u);
+  ASSERT_EQ(pg.size(), 16u);
   EXPECT_EQ(pg.front().name, "001_initial.sql");
   for (std::size_t i = 0; i < pg.size(); ++i) {
     EXPECT_EQ(pg[i].version, static_cast<int>(i) + 1);
     EXPECT_EQ(pg[i].checksum, sha256_hex(pg[i].sql));
   }
   auto sqlite = load_migrations(Backend::kSqlite, std::nullopt);
-  EXPECT_GE(sqlite.size(), 13u);
+  EXPECT_GE(sqlite.size(), 14u);
   EXPECT_EQ(load_migrations(Backend::kMemory, std::nullopt).size(), sqlite.size());
 }
 

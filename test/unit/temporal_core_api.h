@@ -123,7 +123,7 @@ class CoreApi : public GraphApi {
                                       const AsOf& at) override {
     if (store_.visible_entities({id}, at).empty()) return {};
     std::vector<Edge> edges;
-    store_.expand({id}, d, types, at, edges);
+    store_.expand({id}, {d, &types, at}, edges);
     std::vector<std::tuple<std::string, std::string, std::string, std::string>> rows;
     for (auto& e : edges) {
       // kBoth returns a self-loop twice (out and in): keep it once, as outgoing.

@@ -45,27 +45,23 @@ CREATE FUNCTION graph_traverse(start_ids text[], max_depth integer DEFAULT 3,
                  truncated boolean)
   AS 'MODULE_PATHNAME', 'llmspell_graph_traverse' LANGUAGE C STABLE ROWS 100;
 
--- The entity's version visible at (valid_at, tx_at): at most one row.
+-- The entity's version visible at (valid_at, tx_at): at most one row. Plain SQL, so that the
+-- planner inlines it into the calling query and plans it with the caller's values.
 CREATE FUNCTION graph_get_entity(id text, valid_at timestamptz DEFAULT NULL,
     tx_at timestamptz DEFAULT NULL)
   RETURNS TABLE (entity_id text, entity_type text, name text, properties jsonb,
                  valid_time_start timestamptz, valid_time_end timestamptz,
                  transaction_time_start timestamptz)
-  LANGUAGE plpgsql STABLE ROWS 1 AS $$
-#variable_conflict use_column
-DECLARE
-  v timestamptz := coalesce(valid_at, clock_timestamp());
-  t timestamptz := coalesce(tx_at, 'infinity');
-BEGIN
-  RETURN QUERY
+  LANGUAGE sql STABLE ROWS 1 AS $$
     SELECT e.entity_id, e.entity_type, e.name, e.properties, e.valid_time_start,
            e.valid_time_end, e.transaction_time_start
     FROM graph_entities e
-    WHERE e.tenant_id = current_setting('app.tenant_id', true) AND e.entity_id = id
-      AND e.valid_time_start <= v AND (e.valid_time_end > v OR e.valid_time_end = 'infinity')
-      AND e.transaction_time_start <= t
-      AND (e.transaction_time_end > t OR e.transaction_time_end = 'infinity');
-END $$;
+    WHERE e.tenant_id = current_setting('app.tenant_id', true) AND e.entity_id = $1
+      AND e.valid_time_start <= coalesce($2, clock_timestamp())
+      AND (e.valid_time_end > coalesce($2, clock_timestamp()) OR e.valid_time_end = 'infinity')
+      AND e.transaction_time_start <= coalesce($3, 'infinity')
+      AND (e.transaction_time_end > coalesce($3, 'infinity') OR e.transaction_time_end = 'infinity')
+$$;
 
 -- Every stored version of the entity, in the order they were recorded.
 CREATE FUNCTION graph_entity_history(id text)
@@ -137,25 +133,33 @@ BEGIN
       AND (s.transaction_time_end > t OR s.transaction_time_end = 'infinity')) THEN
     RETURN;
   END IF;
+  -- One branch per direction, each reading its own index (graph_relationships_out / _in).
   RETURN QUERY
-    SELECT r.relationship_id, r.relationship_type, x.dir, x.other, e.entity_type, e.name,
-           r.properties
-    FROM graph_relationships r
-    CROSS JOIN LATERAL (
-      SELECT 'out'::text AS dir, r.to_entity AS other WHERE d <> 'in' AND r.from_entity = id
+    SELECT x.relationship_id, x.relationship_type, x.dir, x.other, e.entity_type, e.name,
+           x.properties
+    FROM (
+      SELECT r.relationship_id, r.relationship_type, 'out'::text AS dir, r.to_entity AS other,
+             r.properties
+      FROM graph_relationships r
+      WHERE d <> 'in' AND r.tenant_id = tenant AND r.from_entity = id
+        AND (relationship_types IS NULL OR r.relationship_type = ANY (relationship_types))
+        AND r.valid_time_start <= v AND (r.valid_time_end > v OR r.valid_time_end = 'infinity')
+        AND r.transaction_time_start <= t
+        AND (r.transaction_time_end > t OR r.transaction_time_end = 'infinity')
       UNION ALL
-      SELECT 'in', r.from_entity WHERE d <> 'out' AND r.to_entity = id
-        AND NOT (d <> 'in' AND r.from_entity = id)) x
+      SELECT r.relationship_id, r.relationship_type, 'in'::text, r.from_entity, r.properties
+      FROM graph_relationships r
+      WHERE d <> 'out' AND r.tenant_id = tenant AND r.to_entity = id
+        AND NOT (d <> 'in' AND r.from_entity = id)
+        AND (relationship_types IS NULL OR r.relationship_type = ANY (relationship_types))
+        AND r.valid_time_start <= v AND (r.valid_time_end > v OR r.valid_time_end = 'infinity')
+        AND r.transaction_time_start <= t
+        AND (r.transaction_time_end > t OR r.transaction_time_end = 'infinity')) x
     JOIN graph_entities e ON e.tenant_id = tenant AND e.entity_id = x.other
       AND e.valid_time_start <= v AND (e.valid_time_end > v OR e.valid_time_end = 'infinity')
       AND e.transaction_time_start <= t
       AND (e.transaction_time_end > t OR e.transaction_time_end = 'infinity')
-    WHERE r.tenant_id = tenant AND (r.from_entity = id OR r.to_entity = id)
-      AND (relationship_types IS NULL OR r.relationship_type = ANY (relationship_types))
-      AND r.valid_time_start <= v AND (r.valid_time_end > v OR r.valid_time_end = 'infinity')
-      AND r.transaction_time_start <= t
-      AND (r.transaction_time_end > t OR r.transaction_time_end = 'infinity')
-    ORDER BY r.relationship_type COLLATE "C", x.other COLLATE "C", r.relationship_id COLLATE "C";
+    ORDER BY x.relationship_type COLLATE "C", x.other COLLATE "C", x.relationship_id COLLATE "C";
 END $$;
 
 -- Deletes the tenant's versions whose transaction time closed before `before`; returns how many.
