@@ -12,7 +12,7 @@ DROP ROLE IF EXISTS llmspell_graph_app;
 CREATE ROLE llmspell_graph_app NOSUPERUSER NOBYPASSRLS;
 GRANT USAGE ON SCHEMA graph_test TO llmspell_graph_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON graph_entities, graph_relationships TO llmspell_graph_app;
-SELECT plan(41);
+SELECT plan(42);
 
 CREATE TABLE tx (label text PRIMARY KEY, t timestamptz);
 GRANT ALL ON tx TO llmspell_graph_app;
@@ -71,6 +71,23 @@ SELECT results_eq($$SELECT entity_id, depth, path, relationships, truncated FROM
            ('c', 1, ARRAY['a','c'], ARRAY['ac'], false), ('d', 2, ARRAY['a','b','d'], ARRAY['ab','bd'], false),
            ('x', 3, ARRAY['a','b','d','x'], ARRAY['ab','bd','dx'], false)$$,
   'cycle and diamond: each entity once, at its minimum depth, with its path');
+-- The same question as a recursive CTE over (entity, depth) pairs (bench_graph's comparison):
+-- the same entities at the same minimum depths.
+SELECT results_eq(
+  $$SELECT entity_id, depth FROM graph_traverse(ARRAY['a'], 5, valid_at => '2024-06-01')
+    ORDER BY depth, entity_id COLLATE "C"$$,
+  $$WITH RECURSIVE walk(entity_id, depth) AS (
+      SELECT 'a'::text, 0
+      UNION
+      SELECT r.to_entity, w.depth + 1 FROM walk w JOIN graph_relationships r
+        ON r.from_entity = w.entity_id AND r.tenant_id = current_setting('app.tenant_id')
+       WHERE w.depth < 5 AND r.valid_time_start <= '2024-06-01' AND r.valid_time_end > '2024-06-01'
+         AND r.transaction_time_end = 'infinity'
+         AND EXISTS (SELECT 1 FROM graph_entities e WHERE e.tenant_id = r.tenant_id
+                     AND e.entity_id = r.to_entity AND e.valid_time_start <= '2024-06-01'
+                     AND e.valid_time_end > '2024-06-01' AND e.transaction_time_end = 'infinity'))
+    SELECT entity_id, min(depth) AS d FROM walk GROUP BY entity_id ORDER BY d, entity_id COLLATE "C"$$,
+  'traversal and the equivalent recursive CTE agree');
 SELECT is((SELECT array_agg(entity_id) FROM graph_traverse(ARRAY['a'], 1, valid_at => '2024-01-15')),
           ARRAY['a', 'b', 'c', 'y'], 'an edge valid only in the past is followed at that time');
 SELECT is((SELECT array_agg(entity_id) FROM graph_traverse(ARRAY['d'], 1, direction => 'in')),

@@ -62,7 +62,8 @@ class SqliteApi : public GraphApi {
     set_tenant(tenant);
   }
   SqliteApi(const SqliteApi&) = delete;
-  ~SqliteApi() override { sqlite3_close(db_); }
+  // The read functions keep prepared statements for the connection: closing must still work.
+  ~SqliteApi() override { EXPECT_EQ(sqlite3_close(db_), SQLITE_OK) << sqlite3_errmsg(db_); }
 
   sqlite3* db() { return db_; }
   void exec(const std::string& sql) {
