@@ -6,6 +6,7 @@
 //   llmspell ... database health [--json]
 //   llmspell ... storage export --output FILE|- [--tenant T]
 //   llmspell ... storage import --input FILE|- [--tenant T]
+//   llmspell ... test storage [--rows N] [--queries N] [--json]
 //
 // Exit status: 0 success, 1 failure (the command ran and something is wrong), 2 usage error.
 #include <CLI/CLI.hpp>
@@ -23,6 +24,7 @@
 #include "open_database.h"
 #include "output.h"
 #include "storage_command.h"
+#include "test_storage.h"
 
 #ifndef LLMSPELL_VERSION
 #define LLMSPELL_VERSION "0.0.0"
@@ -31,7 +33,7 @@
 namespace llmspell::cli {
 namespace {
 
-enum class Command { kNone, kMigrate, kList, kApply, kHealth };
+enum class Command { kNone, kMigrate, kList, kApply, kHealth, kTestStorage };
 
 struct Options {
   CommandLine common;
@@ -40,6 +42,7 @@ struct Options {
   std::string migration;
   bool force = false;
   StorageOptions storage;
+  TestStorageOptions test_storage;
 };
 
 Config configure(const Options& o) {
@@ -84,6 +87,11 @@ int run(const Options& o) {
         error = e.what();
       }
       return run_health(db.get(), error, config, files, o.json);
+    }
+    case Command::kTestStorage: {
+      TestStorageOptions options = o.test_storage;
+      options.json = o.json;
+      return run_test_storage(config, files, options);
     }
     case Command::kNone:
       break;
@@ -159,6 +167,20 @@ int main(int argc, char** argv) {
   health->footer("Exit status 1 when anything is missing.");
 
   add_storage_commands(app, o.storage);
+
+  CLI::App* test = app.add_subcommand("test", "Check that the configured storage works");
+  test->require_subcommand(1);
+  CLI::App* storage = test->add_subcommand(
+      "storage",
+      "Connection, vector search (HNSW speed-up and recall), tenant isolation (overhead, "
+      "cross-tenant rows) and the bi-temporal graph, on scratch data that is removed afterwards");
+  storage->add_option("--rows", o.test_storage.rows, "Vectors of the test tenant (and as many for others)")
+      ->check(CLI::Range(100, 1000000));
+  storage->add_option("--queries", o.test_storage.queries, "Searches per measurement")
+      ->check(CLI::Range(10, 100000));
+  storage->add_flag("--json", o.json, "Print the report as JSON");
+  storage->callback([&] { o.command = Command::kTestStorage; });
+  storage->footer("Exit status 1 when a check FAILED.");
 
   try {
     app.parse(argc, argv);
