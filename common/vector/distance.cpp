@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "vector/distance_kernels.h"
 
@@ -24,22 +26,30 @@ constexpr KernelSet kPortable{kernels::l2_squared_portable, kernels::inner_produ
 #if defined(__x86_64__)
 constexpr KernelSet kAvx2{kernels::l2_squared_avx2, kernels::inner_product_avx2,
                           kernels::dot_and_norms_avx2, "avx2-fma"};
+constexpr KernelSet kAvx512{kernels::l2_squared_avx512, kernels::inner_product_avx512,
+                            kernels::dot_and_norms_avx512, "avx512f"};
 #endif
 
-const KernelSet* detect() {
+// Every set this CPU can run, widest first.
+std::vector<const KernelSet*> detect() {
+  std::vector<const KernelSet*> sets;
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &kAvx2;
+  if (__builtin_cpu_supports("avx512f")) sets.push_back(&kAvx512);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) sets.push_back(&kAvx2);
 #endif
-  return &kPortable;
+  sets.push_back(&kPortable);
+  return sets;
 }
 
-const KernelSet* const kBest = detect();
-std::atomic<bool> g_force_portable{false};
-
-inline const KernelSet& active() {
-  return g_force_portable.load(std::memory_order_relaxed) ? kPortable : *kBest;
+const std::vector<const KernelSet*>& supported() {
+  static const std::vector<const KernelSet*> sets = detect();
+  return sets;
 }
+
+std::atomic<const KernelSet*> g_active{supported().front()};
+
+inline const KernelSet& active() { return *g_active.load(std::memory_order_relaxed); }
 
 // Double-precision versions for the rare inputs whose float32 sums overflow or underflow
 // (components near 1e20 or 1e-20): the fast kernels stay unchanged for everyone else.
@@ -103,6 +113,25 @@ double norm(const float* a, std::size_t n) {
 
 const char* kernel_name() { return active().name; }
 
-bool force_portable_kernels(bool force) { return g_force_portable.exchange(force); }
+bool force_portable_kernels(bool force) {
+  const KernelSet* previous = g_active.exchange(force ? &kPortable : supported().front());
+  return previous == &kPortable;
+}
+
+std::vector<std::string> available_kernels() {
+  std::vector<std::string> names;
+  for (const KernelSet* set : supported()) names.emplace_back(set->name);
+  return names;
+}
+
+bool select_kernels(const std::string& name) {
+  for (const KernelSet* set : supported()) {
+    if (name == set->name) {
+      g_active.store(set);
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace llmspell::vector

@@ -19,6 +19,9 @@ DotAndNorms dot_and_norms_portable(const float* a, const float* b, std::size_t n
 float l2_squared_avx2(const float* a, const float* b, std::size_t n);
 float inner_product_avx2(const float* a, const float* b, std::size_t n);
 DotAndNorms dot_and_norms_avx2(const float* a, const float* b, std::size_t n);
+float l2_squared_avx512(const float* a, const float* b, std::size_t n);
+float inner_product_avx512(const float* a, const float* b, std::size_t n);
+DotAndNorms dot_and_norms_avx512(const float* a, const float* b, std::size_t n);
 #endif
 
 }  // namespace llmspell::vector::kernels

@@ -3,7 +3,10 @@
 // memory per vector, recall@10 and single-thread QPS over ef_search, filtered search on the
 // 100k x 128 clustered set, and the targets computed from the measured numbers.
 //
-//   bench_hnsw [--dataset NAME[,NAME...]]... [--quick] [--list]
+//   bench_hnsw [--dataset NAME[,NAME...]]... [--quick] [--list] [--kernels NAME]
+//
+// --kernels runs our core on one of the distance implementations this CPU supports (avx512f,
+// avx2-fma, portable) instead of the widest; the peers keep theirs (compiled -march=native).
 //
 // Progress goes to stderr, the tables to stdout.
 #include <malloc.h>
@@ -710,12 +713,14 @@ void print_header(bool quick) {
 }
 
 void usage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: bench_hnsw [--dataset NAME[,NAME...]]... [--quick] [--list]\n"
-               "  --dataset  run only these datasets (default: all), in the order given below\n"
-               "  --quick    every dataset and query set 10x smaller: a smoke run\n"
-               "  --list     print the dataset names\n"
-               "datasets:");
+  std::fprintf(
+      out,
+      "usage: bench_hnsw [--dataset NAME[,NAME...]]... [--quick] [--list] [--kernels NAME]\n"
+      "  --dataset  run only these datasets (default: all), in the order given below\n"
+      "  --quick    every dataset and query set 10x smaller: a smoke run\n"
+      "  --list     print the dataset names\n"
+      "  --kernels  our distance kernels: avx512f, avx2-fma or portable (default: widest)\n"
+      "datasets:");
   for (const Spec& s : kSpecs) std::fprintf(out, " %s", s.name);
   std::fprintf(out, "\n");
 }
@@ -739,6 +744,14 @@ int main(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") {
       usage(stdout);
       return 0;
+    }
+    if (arg == "--kernels" && i + 1 < argc) {
+      std::string name = argv[++i];
+      if (!llmspell::vector::select_kernels(name)) {
+        std::fprintf(stderr, "bench_hnsw: kernels '%s' not available here\n", name.c_str());
+        return 2;
+      }
+      continue;
     }
     if (arg == "--dataset" && i + 1 < argc) {
       value = argv[++i];

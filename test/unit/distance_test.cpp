@@ -69,6 +69,22 @@ TEST(Distance, PortableKernelsMatchReference) {
   force_portable_kernels(previous);
 }
 
+// Every implementation this CPU runs, not only the widest one the dispatcher picks.
+TEST(Distance, EveryAvailableKernelSetMatchesReference) {
+  std::vector<std::string> names = available_kernels();
+  ASSERT_FALSE(names.empty());
+  EXPECT_EQ(names.back(), "portable");
+  EXPECT_EQ(names.front(), kernel_name());
+  for (const std::string& name : names) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(select_kernels(name));
+    EXPECT_EQ(name, kernel_name());
+    check_all_dimensions(3);
+  }
+  EXPECT_FALSE(select_kernels("no-such-kernels"));
+  ASSERT_TRUE(select_kernels(names.front()));
+}
+
 TEST(Distance, HandComputedValues) {
   const float a[] = {1, 2, 3};
   const float b[] = {4, 5, 6};
