@@ -44,7 +44,7 @@ test-unit: $(TEST_BUILD)/Makefile
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-pg: install
-	test/pg/run-tests
+	LLMSPELL=$(CURDIR)/$(BUILD)/cli/llmspell test/pg/run-tests
 
 # The llmspell CLI end to end: SQLite, memory, and a throwaway PostgreSQL cluster of its own.
 test-cli: install
