@@ -133,8 +133,9 @@ void read_value(const Column& col, int dimension, od::value v, ImportValue& out)
       std::string_view s = v.get_string();
       auto micros = timestamp_text::parse(s);
       if (!micros)
-        throw ValueError{"'" + std::string(s) + "' is not " +
-                         std::string(expected_type(col.kind)).substr(2)};
+        throw ValueError{"'" + std::string(s) +
+                         "' is not a timestamp (YYYY-MM-DDTHH:MM:SS.ffffffZ in UTC, infinity or "
+                         "-infinity)"};
       out.i = *micros;
       break;
     }
@@ -179,8 +180,9 @@ class Reader {
         if (!at_.field.empty()) where += "." + at_.field;
         where += ")";
       }
-      std::string what = e.error() == simdjson::INCORRECT_TYPE ? "a value of the wrong type"
-                                                               : simdjson::error_message(e.error());
+      std::string what = e.error() != simdjson::INCORRECT_TYPE ? simdjson::error_message(e.error())
+                         : at_.table.empty()                   ? "the document is not a JSON object"
+                                                               : "a value of the wrong type";
       throw CliError("the input is not a valid export document: " + what + where);
     }
   }
