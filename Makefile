@@ -63,6 +63,7 @@ bench: build-bench/Makefile
 	build-bench/test/bench/bench_sqlite_hnsw
 	test/bench/bench_pg_hnsw.sh
 	test/bench/bench_graph.sh build-bench
+	test/bench/bench_export.sh build-bench/cli/llmspell
 
 format:
 	find common pg_extension/src sqlite_extension test cli -name '*.cpp' -o -name '*.h' 2>/dev/null \
