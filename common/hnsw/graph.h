@@ -124,7 +124,8 @@ class Graph {
     VisitedSet visited_;
     std::size_t visited_count_ = 0;
     std::priority_queue<Candidate, std::vector<Candidate>, Closer> frontier_;
-    RankedSet found_;  // accepted, not yet returned
+    RankedSet found_;          // accepted, not yet returned
+    std::uint32_t ready_ = 0;  // nearest members of found_ that are final
   };
 
  private:
@@ -668,14 +669,20 @@ void Graph<Store>::Cursor::expand(const Candidate& c) {
 template <class Store>
 bool Graph<Store>::Cursor::next(Candidate* out) {
   for (;;) {
-    // The nearest found node is settled once the walk would stop for a window of ef results:
-    // nothing unexpanded is nearer than the ef-th best found.
+    // A window of ef results is settled once the walk would stop: nothing unexpanded is nearer
+    // than the ef-th best found.
+    if (ready_ > 0) {
+      --ready_;
+      *out = found_.take_nearest();
+      return true;
+    }
     if (!found_.empty()) {
       bool settled = frontier_.empty();
       if (!settled && found_.size() >= ef_) settled = frontier_.top().distance > found_.bound();
+      // A settled window is what search() returns: all of it goes out before the walk resumes.
       if (settled) {
-        *out = found_.take_nearest();
-        return true;
+        ready_ = static_cast<std::uint32_t>(std::min<std::size_t>(ef_, found_.size()));
+        continue;
       }
     }
     if (frontier_.empty()) return false;
