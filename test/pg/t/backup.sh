@@ -71,8 +71,8 @@ tap_is "$got" "$want" "the restored database holds the same rows in every table"
 
 # With `llmspell storage export`, the comparison a user runs: identical exports.
 if "$llmspell" --help | grep -Eq '^ +storage '; then
-  DATABASE_URL=$(url backup_src) "$llmspell" storage export --backend postgres --output "$work/src.json" >/dev/null
-  DATABASE_URL=$(url backup_restored) "$llmspell" storage export --backend postgres --output "$work/restored.json" >/dev/null
+  DATABASE_URL=$(url backup_src) "$llmspell" storage export --backend postgres --output "$work/src.json" >/dev/null 2>&1
+  DATABASE_URL=$(url backup_restored) "$llmspell" storage export --backend postgres --output "$work/restored.json" >/dev/null 2>&1
   diff <(jq -S .data "$work/src.json") <(jq -S .data "$work/restored.json") >"$work/export.diff"
   tap_ok $? "llmspell storage export of both: identical .data"
 else
