@@ -46,6 +46,9 @@ struct BuildState {
   std::size_t budget = 0;
   bool spilled = false;
   unsigned threads = 1;
+  // Rows the planner expects in the heap (0 when unknown): the first partition reserves room
+  // for them, so collecting does not copy the vectors again each time the array grows.
+  std::size_t expected_rows = 0;
 };
 
 // Frees the C++ build state if the build is cancelled or fails (the memory context dies).
@@ -187,6 +190,11 @@ void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull
   }
   CoreError err = call_core([&] {
     PartitionRows& rows = st.partitions[keys[0]];
+    if (rows.tids.empty() && st.partitions.size() == 1 && st.expected_rows > 0) {
+      rows.tids.reserve(st.expected_rows);
+      rows.keys.reserve(st.expected_rows * kMaxFilterKeys);
+      rows.vectors.reserve(st.expected_rows * st.meta.dims);
+    }
     rows.tids.push_back(*tid);
     rows.keys.insert(rows.keys.end(), keys, keys + kMaxFilterKeys);
     rows.vectors.insert(rows.vectors.end(), v->x, v->x + st.meta.dims);
@@ -211,6 +219,7 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* info) {
     elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
   MetaData meta = hnsw_describe(index);
   hnsw_init_pages(index, meta, MAIN_FORKNUM);
+  double expected_rows = std::max<double>(heap->rd_rel->reltuples, 0);
 
   auto** holder = static_cast<BuildState**>(palloc0(sizeof(BuildState*)));
   auto* callback = static_cast<MemoryContextCallback*>(palloc0(sizeof(MemoryContextCallback)));
@@ -222,6 +231,9 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* info) {
     (*holder)->index = index;
     (*holder)->meta = meta;
     (*holder)->budget = static_cast<std::size_t>(maintenance_work_mem) * 1024;
+    if (expected_rows > 0)
+      (*holder)->expected_rows = std::min<std::size_t>(static_cast<std::size_t>(expected_rows),
+                                                       (*holder)->budget / per_row_bytes(meta) + 1);
     // The graph is built by threads of this backend (pure C++, no PostgreSQL calls), as many
     // as parallel maintenance workers are allowed, plus this one.
     (*holder)->threads = 1 + static_cast<unsigned>(std::max(0, max_parallel_maintenance_workers));
