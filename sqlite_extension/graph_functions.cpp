@@ -141,11 +141,20 @@ struct WriteData {
 using WriteBody =
     std::function<std::optional<Micros>(SqliteGraphStore&, sqlite3*, sqlite3_value**)>;
 
+// Undoes a failed write's savepoint with `undo` ("ROLLBACK TO s; RELEASE s"). When the savepoint
+// began the transaction (the call came in autocommit mode) the transaction is rolled back
+// instead: releasing it would be a commit, which can fail (SQLITE_BUSY) and leave the
+// transaction open, holding the write lock.
+void undo_savepoint(sqlite3* db, const char* undo, bool began_transaction) noexcept {
+  sqlite3_exec(db, began_transaction ? "ROLLBACK" : undo, nullptr, nullptr, nullptr);
+}
+
 // Runs one write atomically in a savepoint; the result is its transaction time or NULL.
 void run_write(sqlite3_context* ctx, const char* name, const ContextPtr& c, int argc, int min_args,
                int max_args, sqlite3_value** argv, const WriteBody& body) noexcept {
   sqlite3* db = sqlite3_context_db_handle(ctx);
   bool in_savepoint = false;
+  bool began_transaction = sqlite3_get_autocommit(db) != 0;
   try {
     if (argc < min_args || argc > max_args)
       throw t::GraphError(t::ErrorKind::kInvalidArgument,
@@ -159,7 +168,7 @@ void run_write(sqlite3_context* ctx, const char* name, const ContextPtr& c, int 
     std::optional<Micros> tx;
     {
       GraphStatements statements;
-      SqliteGraphStore store(db, tenant, statements);
+      SqliteGraphStore store(db, tenant, statements, &c->graph);
       tx = body(store, db, args.data());
     }
     exec(db, "RELEASE llmspell_graph_write");
@@ -178,10 +187,9 @@ void run_write(sqlite3_context* ctx, const char* name, const ContextPtr& c, int 
   } catch (...) {
     sqlite3_result_error(ctx, "graph: unexpected internal error", -1);
   }
-  if (in_savepoint) {
-    sqlite3_exec(db, "ROLLBACK TO llmspell_graph_write; RELEASE llmspell_graph_write", nullptr,
-                 nullptr, nullptr);
-  }
+  if (in_savepoint)
+    undo_savepoint(db, "ROLLBACK TO llmspell_graph_write; RELEASE llmspell_graph_write",
+                   began_transaction);
 }
 
 t::ValidRange range(sqlite3_value* from, sqlite3_value* to) {
@@ -264,6 +272,7 @@ void compact_callback(sqlite3_context* ctx, int, sqlite3_value** argv) noexcept 
     std::string tenant = require_tenant(*d->context);
     auto before = time_arg(argv[0], "before");
     if (!before) throw t::GraphError(t::ErrorKind::kInvalidArgument, "before must not be NULL");
+    bool began_transaction = sqlite3_get_autocommit(db) != 0;
     exec(db, "SAVEPOINT llmspell_graph_compact");
     std::int64_t n = 0;
     try {
@@ -278,8 +287,8 @@ void compact_callback(sqlite3_context* ctx, int, sqlite3_value** argv) noexcept 
       }
       exec(db, "RELEASE llmspell_graph_compact");
     } catch (...) {
-      sqlite3_exec(db, "ROLLBACK TO llmspell_graph_compact; RELEASE llmspell_graph_compact",
-                   nullptr, nullptr, nullptr);
+      undo_savepoint(db, "ROLLBACK TO llmspell_graph_compact; RELEASE llmspell_graph_compact",
+                     began_transaction);
       throw;
     }
     sqlite3_result_int64(ctx, n);

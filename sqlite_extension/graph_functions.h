@@ -6,6 +6,13 @@
 // is limited to the connection's tenant (llmspell_set_tenant): with none set, reads return
 // nothing and writes fail. Errors read "<function>(): [SQLSTATE] message", with PostgreSQL's
 // SQLSTATE for the same failure.
+//
+// Each write returns its transaction time: one value per SQLite write transaction, so every write
+// between BEGIN and COMMIT gets the same one (savepoints do not change it), and each later
+// transaction a strictly greater one, across all connections to the file (graph_transaction.h).
+// Outside BEGIN ... COMMIT each write function call is a transaction of its own, also when one
+// SELECT calls it for several rows: SQLite commits a nested write at once when no transaction is
+// open, so group writes that belong together in BEGIN ... COMMIT.
 #pragma once
 
 #include "sqlite_api.h"

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 #include <unordered_map>
 
+#include "graph_transaction.h"
 #include "temporal/json.h"
 
 namespace llmspell::sqlite::graph {
@@ -124,13 +126,15 @@ Statement& SqliteGraphStore::statement(Query q) {
   return statements_.get(db_, q, kSql[q]);
 }
 
+// One value per SQLite write transaction, kept by the connection (see graph_transaction.h).
 Micros SqliteGraphStore::transaction_time() {
-  if (tx_) return *tx_;
-  Use s(statement(kLastTime));
-  s->bind(1, std::string_view(tenant_));
-  s->step();
-  tx_ = t::next_transaction_time(clock_now(), s->int64(0));
-  return *tx_;
+  if (txn_ == nullptr) throw std::logic_error("graph: transaction time asked of a read");
+  return graph::transaction_time(db_, *txn_, tenant_, [this] {
+    Use s(statement(kLastTime));
+    s->bind(1, std::string_view(tenant_));
+    s->step();
+    return s->int64(0);
+  });
 }
 
 std::vector<t::EntityVersion> SqliteGraphStore::current_entity(std::string_view id) {

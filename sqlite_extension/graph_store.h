@@ -6,12 +6,12 @@
 #pragma once
 
 #include <array>
-#include <optional>
 #include <string>
 
 #include "sqlite_api.h"
 #include "statement.h"
 #include "temporal/store.h"
+#include "tenant_context.h"
 
 namespace llmspell::sqlite::graph {
 
@@ -28,8 +28,10 @@ class GraphStatements {
 
 class SqliteGraphStore : public temporal::GraphStore {
  public:
-  SqliteGraphStore(sqlite3* db, std::string tenant, GraphStatements& statements)
-      : db_(db), tenant_(std::move(tenant)), statements_(statements) {}
+  // `txn` is the connection's transaction state, needed by writes only (transaction_time()).
+  SqliteGraphStore(sqlite3* db, std::string tenant, GraphStatements& statements,
+                   GraphTransaction* txn = nullptr)
+      : db_(db), tenant_(std::move(tenant)), statements_(statements), txn_(txn) {}
 
   Micros transaction_time() override;
   std::vector<temporal::EntityVersion> current_entity(std::string_view id) override;
@@ -54,8 +56,8 @@ class SqliteGraphStore : public temporal::GraphStore {
 
   sqlite3* db_;
   std::string tenant_;
-  std::optional<Micros> tx_;
   GraphStatements& statements_;
+  GraphTransaction* txn_;
 };
 
 // Microseconds since the Unix epoch now.

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "graph_functions.h"
+#include "graph_transaction.h"
 #include "hnsw_vtab.h"
 #include "tenant_context.h"
 #include "vector_functions.h"
@@ -31,6 +32,8 @@ int register_all(sqlite3* db) {
   rc = llmspell::sqlite::hnsw_vtab::register_hnsw_module(db, context);
   if (rc != SQLITE_OK) return rc;
   rc = llmspell::sqlite::hnsw_vtab::register_hnsw_functions(db, context);
+  if (rc != SQLITE_OK) return rc;
+  rc = llmspell::sqlite::graph::register_graph_transaction(db, context);
   if (rc != SQLITE_OK) return rc;
   return llmspell::sqlite::graph::register_graph_functions(db, context);
 }

@@ -1,12 +1,14 @@
 // Per-connection state shared by the module's functions and virtual tables: the tenant context
-// (llmspell_set_tenant / llmspell_tenant, SPEC section 5) and the HNSW tables connected on this
-// connection (so that llmspell_hnsw_check() can reach their in-memory mirror).
+// (llmspell_set_tenant / llmspell_tenant, SPEC section 5), the HNSW tables connected on this
+// connection (so that llmspell_hnsw_check() can reach their in-memory mirror) and the graph's
+// transaction time of the current write transaction.
 //
 // SQLite 3.40 has no sqlite3_set_clientdata: the context is a shared_ptr handed to every
 // registration as user data (functions) or client data (the module), each holder freed by the
 // destructor SQLite calls when the function or module goes away, at the latest on close.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <map>
 #include <new>
@@ -22,11 +24,22 @@ namespace hnsw_vtab {
 class HnswTable;
 }
 
+// The graph's transaction time in the connection's current write transaction (see
+// graph_transaction.h). Only meaningful while `open`.
+struct GraphTransaction {
+  // Between xBegin and xCommit/xRollback of llmspell_graph_transaction in this transaction.
+  bool open = false;
+  // The transaction's time, and the tenants it was checked against (each tenant's latest time).
+  std::optional<std::int64_t> time;
+  std::map<std::string, std::int64_t> by_tenant;
+};
+
 struct ConnectionContext {
   // The connection's tenant; empty when unset (every row is visible, as without tenancy).
   std::optional<std::string> tenant;
   // Connected llmspell_hnsw tables by lower-case "schema.table".
   std::map<std::string, hnsw_vtab::HnswTable*> tables;
+  GraphTransaction graph;
 };
 
 using ContextPtr = std::shared_ptr<ConnectionContext>;

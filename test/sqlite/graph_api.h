@@ -52,13 +52,16 @@ inline std::string types_json(const std::vector<std::string>& types) {
 
 class SqliteApi : public GraphApi {
  public:
-  explicit SqliteApi(const std::string& tenant) {
-    if (sqlite3_open(":memory:", &db_) != SQLITE_OK) throw std::runtime_error("open");
+  // On a new in-memory database, or a connection to the database file `path` (the graph
+  // tables are created unless they exist).
+  explicit SqliteApi(const std::string& tenant, const std::string& path = ":memory:") {
+    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("open " + path);
     sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 1, nullptr);
     char* err = nullptr;
     if (sqlite3_load_extension(db_, LLMSPELL_SQLITE_MODULE_PATH, nullptr, &err) != SQLITE_OK)
       throw std::runtime_error(err ? err : "load");
-    exec(read_file(LLMSPELL_GRAPH_SQLITE_SCHEMA));
+    if (query("SELECT 1 FROM sqlite_schema WHERE name = 'graph_entities'", {}).empty())
+      exec(read_file(LLMSPELL_GRAPH_SQLITE_SCHEMA));
     set_tenant(tenant);
   }
   SqliteApi(const SqliteApi&) = delete;
