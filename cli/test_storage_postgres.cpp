@@ -26,6 +26,13 @@ constexpr const char* kShared = "llmspell_test_shared";
 constexpr const char* kMicros =
     "('1970-01-01 00:00:00+00'::timestamptz + %s::bigint * interval '1 microsecond')";
 
+// "$n". Built piecewise: "$" + std::to_string(n) trips GCC 12's -Wrestrict at -O3.
+std::string placeholder(std::size_t n) {
+  std::string s(1, '$');
+  s += std::to_string(n);
+  return s;
+}
+
 std::string micros(const std::string& param) {
   std::string s = kMicros;
   return s.replace(s.find("%s"), 2, param);
@@ -303,10 +310,10 @@ class PostgresProbe : public StorageProbe {
         sql += std::to_string(r.id) + ", ";
         if (with_tenant) {
           params.push_back(r.tenant);
-          sql += "$" + std::to_string(params.size()) + ", ";
+          sql += placeholder(params.size()) + ", ";
         }
         params.push_back(vector_text(r.embedding));
-        sql += "$" + std::to_string(params.size()) + "::vector)";
+        sql += placeholder(params.size()) + "::vector)";
       }
       c_.exec(sql, params);
     }
