@@ -143,8 +143,8 @@ std::string graph_scenario(GraphSession& g) {
   expect(!unknown,
          "as-of read: alice as known just before her first write should not exist, got '" +
              unknown.value_or("") + "'");
-  // PostgreSQL gives every write of one transaction the same transaction time; SQLite's writes
-  // may each have their own. When the rename came later, the first write's view predates it.
+  // Both databases give every write of one transaction the same transaction time, and the probe
+  // writes in one transaction; should the rename come later, the first write's view predates it.
   if (renamed != first) {
     auto known_before = g.name_at("alice", t2022 + kYear, first);
     expect(known_before == "Alice",
