@@ -11,6 +11,8 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 namespace graph_pg {
 namespace t = llmspell::temporal;
@@ -210,10 +212,10 @@ int64 lock_key(const std::string& tenant) {
   return static_cast<int64>(h);
 }
 
-// The transaction time of this backend's current transaction, per tenant.
+// The transaction times of this backend's current transaction, per tenant written: a
+// transaction that writes for A, then B, then A again keeps A's first time.
 LocalTransactionId cached_lxid = InvalidLocalTransactionId;
-std::string cached_tenant;
-Micros cached_time = 0;
+std::map<std::string, Micros> cached_times;
 
 template <class V>
 void key_values(const std::string& tenant, const V& v, Datum* values) {
@@ -238,7 +240,11 @@ const char* current_tenant() {
 
 Micros PgGraphStore::transaction_time() {
   LocalTransactionId lxid = MyProc->lxid;
-  if (lxid == cached_lxid && tenant_ == cached_tenant) return cached_time;
+  if (lxid != cached_lxid) {
+    cached_times.clear();
+    cached_lxid = lxid;
+  }
+  if (auto known = cached_times.find(tenant_); known != cached_times.end()) return known->second;
   Datum key = Int64GetDatum(lock_key(tenant_));
   Micros last = t::kMinusInfinity;
   TimestampTz now = 0;
@@ -252,9 +258,7 @@ Micros PgGraphStore::transaction_time() {
     now = GetCurrentTimestamp();
   });
   Micros tx = t::next_transaction_time(to_core(now), last);
-  cached_tenant = tenant_;
-  cached_lxid = lxid;
-  cached_time = tx;
+  cached_times[tenant_] = tx;
   return tx;
 }
 

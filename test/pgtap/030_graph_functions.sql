@@ -12,7 +12,7 @@ DROP ROLE IF EXISTS llmspell_graph_app;
 CREATE ROLE llmspell_graph_app NOSUPERUSER NOBYPASSRLS;
 GRANT USAGE ON SCHEMA graph_test TO llmspell_graph_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON graph_entities, graph_relationships TO llmspell_graph_app;
-SELECT plan(42);
+SELECT plan(43);
 
 CREATE TABLE tx (label text PRIMARY KEY, t timestamptz);
 GRANT ALL ON tx TO llmspell_graph_app;
@@ -130,6 +130,17 @@ SELECT is(graph_compact_history('infinity'), 0::bigint, 'compaction touches only
 SELECT set_config('app.tenant_id', 'acme', false);
 SELECT ok(graph_compact_history('infinity') > 0, 'compaction removes closed versions');
 SELECT is((SELECT count(*) FROM graph_entity_history('alice')), 3::bigint, 'only current versions remain');
+
+-- One transaction writing for acme, then another tenant, then acme again: one time for acme.
+BEGIN;
+INSERT INTO tx SELECT 'acme-1', graph_add_entity('tx-1', 'node');
+SELECT set_config('app.tenant_id', 'globex', true);
+INSERT INTO tx SELECT 'globex', graph_add_entity('tx-2', 'node');
+SELECT set_config('app.tenant_id', 'acme', true);
+INSERT INTO tx SELECT 'acme-2', graph_add_entity('tx-3', 'node');
+COMMIT;
+SELECT is((SELECT t FROM tx WHERE label = 'acme-2'), (SELECT t FROM tx WHERE label = 'acme-1'),
+          'a transaction keeps one time per tenant when it switches tenants and back');
 
 SELECT * FROM finish();
 RESET ROLE;
