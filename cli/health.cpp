@@ -48,9 +48,7 @@ bool HealthReport::ok() const {
   return true;
 }
 
-namespace {
-
-const char* symbol(Level l) {
+const char* level_symbol(Level l) {
   switch (l) {
     case Level::kOk:
       return "\u2705";
@@ -73,6 +71,8 @@ const char* level_name(Level l) {
   }
   return "?";
 }
+
+namespace {
 
 void check_migrations(HealthReport& report, Database& db, const std::vector<Migration>& files) {
   std::vector<MigrationStatus> status = migration_status(files, db.applied_migrations());
@@ -147,7 +147,7 @@ int run_health(Database* db, const std::string& open_error, const Config& config
     print_line(out.str());
   } else {
     for (const Check& c : report.checks()) {
-      print_line(std::string(symbol(c.level)) + " " + c.label + ": " + c.message);
+      print_line(std::string(level_symbol(c.level)) + " " + c.label + ": " + c.message);
     }
   }
   return report.ok() ? kExitOk : kExitFailure;

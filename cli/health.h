@@ -14,6 +14,9 @@ namespace llmspell::cli {
 class Database;
 
 enum class Level { kOk, kWarning, kFailure };
+// How a check's level shows: a symbol at the start of its line, a word in --json.
+const char* level_symbol(Level l);
+const char* level_name(Level l);
 
 struct Check {
   std::string id;     // stable key for --json: "connection", "tables", ...

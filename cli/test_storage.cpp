@@ -182,26 +182,10 @@ void check_graph(StorageProbe& probe, const std::string& tenant, HealthReport& r
   report.add("graph", "Graph", Level::kOk, "OK (" + message + ")");
 }
 
-const char* symbol(Level l) {
-  switch (l) {
-    case Level::kOk:
-      return "\u2705";
-    case Level::kWarning:
-      return "\u26a0\ufe0f ";
-    case Level::kFailure:
-      return "\u274c";
-  }
-  return "?";
-}
-
-const char* status(Level l) {
-  return l == Level::kOk ? "ok" : l == Level::kWarning ? "warning" : "failed";
-}
-
 void print(const HealthReport& report, const Config& config, const Figures& f, bool json) {
   if (!json) {
     for (const Check& c : report.checks())
-      print_line(std::string(symbol(c.level)) + " " + c.label + ": " + c.message);
+      print_line(std::string(level_symbol(c.level)) + " " + c.label + ": " + c.message);
     return;
   }
   JsonWriter out;
@@ -213,7 +197,7 @@ void print(const HealthReport& report, const Config& config, const Figures& f, b
   out.key("checks").begin_array();
   for (const Check& c : report.checks()) {
     out.begin_object().key("id").value(c.id).key("label").value(c.label);
-    out.key("status").value(status(c.level)).key("message").value(c.message);
+    out.key("status").value(level_name(c.level)).key("message").value(c.message);
     if (c.id == "vector_search") {
       if (f.speedup) out.key("speedup").value(*f.speedup);
       if (f.recall) out.key("recall_at_10").value(*f.recall);
