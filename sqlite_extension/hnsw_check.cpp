@@ -6,7 +6,9 @@
 //   - every node has a vector of dims float32 values, and every vector a node;
 //   - links are well formed: per level at most 2M (level 0) or M ids, no self links, no
 //     duplicates, every target a node whose level reaches the link's level;
-//   - the entry point is a live node of the top level when any node is live (none otherwise);
+//   - each partition (value of the first filter column, in a partitioned table; the whole table
+//     otherwise) has an entry point that is one of its live nodes at its top level when any of
+//     its nodes is live (none otherwise), and no live node links to a live node of another;
 //   - the connection's in-memory mirror equals the tables (structure, labels and filter tags).
 // llmspell_hnsw_stats(table [, schema]) returns the mirror's counters as JSON.
 #include <algorithm>
@@ -72,6 +74,112 @@ HnswTable& find_table(sqlite3* db, ConnectionContext& c, int argc, sqlite3_value
     if (it == c.tables.end()) throw FunctionError(table + " is not an llmspell_hnsw table");
   }
   return *it->second;
+}
+
+// A partition: the key of a value of the first filter column; nullopt for NULL (and for every row
+// of an unpartitioned table).
+using PartitionKey = std::optional<std::string>;
+
+PartitionKey partition_key(const HnswTable& t, sqlite3_value* v) {
+  auto value = t.convert_filter(t.config().filter_columns[0], v, nullptr);
+  if (!value || value->null) return std::nullopt;
+  return value->key();
+}
+
+std::string describe(const PartitionKey& k, const HnswTable& t) {
+  if (!t.store().partitioned()) return "the graph";
+  if (!k) return "the NULL partition";
+  auto tag = t.find_tag(0, FilterValue{false, false, 0, *k});
+  const FilterValue& v = tag ? t.partition_value(*tag) : FilterValue{false, false, 0, *k};
+  return "partition " + (v.integer ? std::to_string(v.number) : "'" + v.text + "'");
+}
+
+// Entry points per partition, and links that cross partitions.
+void check_partitions(HnswTable& t, const std::map<NodeId, NodeRecord>& nodes,
+                      const std::map<NodeId, PartitionKey>& partition_of, bool pending,
+                      Problems& problems) {
+  const SqliteStore& store = t.store();
+  ShadowTables& shadow = t.shadow();
+  // What a commit leaves: the mirror's entries when it has changes, else the tables'.
+  std::map<PartitionKey, std::pair<std::int64_t, std::int64_t>> entries;  // (entry, max level)
+  if (pending) {
+    PartitionEntry root = store.partition_entry(kNullPartition);
+    entries[std::nullopt] = {root.entry == kNoNode ? std::int64_t{-1} : std::int64_t{root.entry},
+                             root.max_level};
+    store.for_each_partition([&](std::uint32_t p) {
+      if (p == kNullPartition) return;
+      PartitionEntry e = store.partition_entry(p);
+      entries[t.partition_value(p).key()] = {e.entry, e.max_level};
+    });
+  } else {
+    entries[std::nullopt] = {shadow.meta("entry").value_or(-2),
+                             shadow.meta("max_level").value_or(-2)};
+    if (store.partitioned()) {
+      shadow.scan_partitions([&](sqlite3_value* v, std::int64_t entry, std::int64_t level) {
+        PartitionKey k = partition_key(t, v);
+        if (!k) {
+          problems.add("a partition entry has a NULL or invalid value");
+          return;
+        }
+        entries[k] = {entry, level};
+      });
+    }
+  }
+  // Top level and live count per partition.
+  std::map<PartitionKey, int> top;
+  for (const auto& [n, r] : nodes) {
+    if (r.deleted) continue;
+    auto p = partition_of.find(n);
+    if (p == partition_of.end()) continue;  // reported above: live without a row
+    int& level = top.try_emplace(p->second, -1).first->second;
+    level = std::max(level, r.level);
+    // Links to live nodes of other partitions.
+    std::size_t pos = 0;
+    for (int l = 0; l <= r.level && pos < r.links.size(); ++l) {
+      std::uint32_t count = r.links[pos];
+      for (std::uint32_t i = 0; i < count && pos + 1 + i < r.links.size(); ++i) {
+        auto other = partition_of.find(r.links[pos + 1 + i]);
+        if (other != partition_of.end() && other->second != p->second)
+          problems.add("node " + std::to_string(n) + " of " + describe(p->second, t) +
+                       " links to node " + std::to_string(other->first) + " of " +
+                       describe(other->second, t));
+      }
+      pos += 1 + count;
+    }
+  }
+  for (const auto& [key, recorded] : entries) {
+    auto [entry, max_level] = recorded;
+    const std::string who = describe(key, t);
+    if (!top.count(key)) {
+      bool dangling = key ? true : entry != -1 && !nodes.count(static_cast<NodeId>(entry));
+      if (dangling)
+        problems.add(who + ": entry point " + std::to_string(entry) + " but no live node");
+    }
+  }
+  for (const auto& [key, level] : top) {
+    const std::string who = describe(key, t);
+    auto recorded = entries.find(key);
+    if (recorded == entries.end()) {
+      problems.add(who + ": live nodes but no entry point");
+      continue;
+    }
+    auto [entry, max_level] = recorded->second;
+    auto e = entry < 0 ? nodes.end() : nodes.find(static_cast<NodeId>(entry));
+    if (e == nodes.end()) {
+      problems.add(who + ": entry point " + std::to_string(entry) + " is not a node");
+      continue;
+    }
+    if (e->second.deleted)
+      problems.add(who + ": entry point " + std::to_string(entry) + " is deleted");
+    auto p = partition_of.find(e->first);
+    if (!e->second.deleted && (p == partition_of.end() || p->second != key))
+      problems.add(who + ": entry point " + std::to_string(entry) +
+                   " belongs to another partition");
+    if (e->second.level != max_level || max_level < level)
+      problems.add(who + ": entry point " + std::to_string(entry) + " has level " +
+                   std::to_string(e->second.level) + ", top level is " + std::to_string(level) +
+                   ", recorded max level " + std::to_string(max_level));
+  }
 }
 
 void check_links(const TableConfig& config, NodeId n, const NodeRecord& r,
@@ -162,9 +270,14 @@ std::string run_check(HnswTable& t) {
   for (const auto& [n, r] : nodes) check_links(config, n, r, nodes, problems);
 
   // Rows against nodes.
+  const bool partitioned = store.partitioned();
   std::map<NodeId, std::int64_t> row_of_node;
+  std::map<NodeId, PartitionKey> partition_of;  // nodes with a row: their partition
   {
-    Statement s(db, "SELECT id, node FROM " + shadow.qualified("rows"), false);
+    std::string sql = "SELECT id, node";
+    if (partitioned)
+      sql += ", " + shadow.row_column_name(config.row_column(config.filter_columns[0]));
+    Statement s(db, sql + " FROM " + shadow.qualified("rows"), false);
     while (s.step()) {
       std::int64_t id = s.int64(0), node = s.int64(1);
       auto it = node < 0 || node >= static_cast<std::int64_t>(kNoNode)
@@ -182,6 +295,8 @@ std::string run_check(HnswTable& t) {
                      std::to_string(it->second.label));
       if (!row_of_node.emplace(static_cast<NodeId>(node), id).second)
         problems.add(who + ": shares node " + std::to_string(node) + " with another row");
+      partition_of[static_cast<NodeId>(node)] =
+          partitioned ? partition_key(t, s.value(2)) : PartitionKey{};
     }
   }
   std::size_t live = 0, deleted = 0;
@@ -218,35 +333,7 @@ std::string run_check(HnswTable& t) {
     }
   }
 
-  // Entry point.
-  std::int64_t entry = -1, max_level = -1;
-  if (pending) {
-    entry = store.entry_point() == kNoNode ? -1 : store.entry_point();
-    max_level = store.max_level();
-  } else {
-    entry = shadow.meta("entry").value_or(-2);
-    max_level = shadow.meta("max_level").value_or(-2);
-  }
-  int top = -1;
-  for (const auto& [n, r] : nodes) {
-    if (!r.deleted) top = std::max(top, r.level);
-  }
-  if (live == 0) {
-    if (entry != -1 && !nodes.count(static_cast<NodeId>(entry)))
-      problems.add("entry point " + std::to_string(entry) + " does not exist");
-  } else {
-    auto e = entry < 0 ? nodes.end() : nodes.find(static_cast<NodeId>(entry));
-    if (e == nodes.end()) {
-      problems.add("entry point " + std::to_string(entry) + " is not a node");
-    } else {
-      if (e->second.deleted) problems.add("entry point " + std::to_string(entry) + " is deleted");
-      if (e->second.level != max_level || max_level < top)
-        problems.add("entry point " + std::to_string(entry) + " has level " +
-                     std::to_string(e->second.level) + ", top level is " + std::to_string(top) +
-                     ", recorded max level " + std::to_string(max_level));
-    }
-  }
-
+  check_partitions(t, nodes, partition_of, pending, problems);
   // The mirror against the tables.
   if (t.loaded()) {
     if (store.live_count() != live || store.deleted_count() != deleted)

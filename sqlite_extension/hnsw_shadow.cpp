@@ -9,7 +9,7 @@
 namespace llmspell::sqlite::hnsw_vtab {
 namespace {
 
-constexpr const char* kSuffixes[] = {"meta", "rows", "nodes", "vectors", "changes"};
+constexpr const char* kSuffixes[] = {"meta", "rows", "nodes", "vectors", "changes", "partitions"};
 
 std::uint32_t read_u32(const std::uint8_t* p) {
   return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
@@ -105,6 +105,13 @@ void ShadowTables::create() {
          qualified("changes") +
          "(generation INTEGER NOT NULL, node INTEGER NOT NULL, PRIMARY KEY (generation, node)) "
          "WITHOUT ROWID;";
+  if (!config_.filter_columns.empty()) {
+    const ColumnSpec& first = config_.columns[config_.filter_columns[0]];
+    sql += "CREATE TABLE " + qualified("partitions") + "(value " +
+           (first.filter_type == FilterType::kText ? "TEXT" : "INTEGER") +
+           " PRIMARY KEY NOT NULL, entry INTEGER NOT NULL, max_level INTEGER NOT NULL) "
+           "WITHOUT ROWID;";
+  }
   exec(db_, sql);
   set_meta("format", kFormatVersion);
   set_meta("dims", config_.params.dims);
@@ -122,9 +129,9 @@ void ShadowTables::create() {
 }
 
 void ShadowTables::finalize() {
-  for (Statement* s :
-       {&meta_get_, &meta_set_, &node_get_, &node_put_, &node_del_, &vec_get_, &vec_put_, &vec_del_,
-        &row_get_, &row_ins_, &row_upd_, &row_del_, &row_has_, &change_ins_}) {
+  for (Statement* s : {&meta_get_, &meta_set_, &node_get_, &node_put_, &node_del_, &vec_get_,
+                       &vec_put_, &vec_del_, &row_get_, &row_ins_, &row_upd_, &row_del_, &row_has_,
+                       &change_ins_, &part_put_, &part_del_}) {
     *s = Statement();
   }
 }
@@ -136,20 +143,30 @@ void ShadowTables::drop() {
   exec(db_, sql);
 }
 
+bool ShadowTables::exists(const char* suffix) {
+  Statement s(db_,
+              "SELECT 1 FROM " + quote_identifier(config_.schema) +
+                  ".sqlite_master WHERE type = 'table' AND name = ?1",
+              false);
+  s.bind(1, std::string_view(config_.table + "_" + suffix));
+  return s.step();
+}
+
 void ShadowTables::rename(const std::string& new_name) {
   finalize();
   std::string sql;
   for (const char* s : kSuffixes) {
+    if (!exists(s)) continue;  // <t>_partitions: format 2 tables with filter columns only
     sql +=
         "ALTER TABLE " + qualified(s) + " RENAME TO " + quote_identifier(new_name + "_" + s) + ";";
   }
   exec(db_, sql);
 }
 
-void ShadowTables::check_format() {
+std::int64_t ShadowTables::check_format() {
   auto format = meta("format");
   if (!format) corrupt("no format in " + config_.table + "_meta");
-  if (*format != kFormatVersion) {
+  if (*format != kFormatVersion && *format != kUnpartitionedFormat) {
     throw SqlError(SQLITE_ERROR, config_.table + ": index format " + std::to_string(*format) +
                                      " is not supported (this module reads format " +
                                      std::to_string(kFormatVersion) + ")");
@@ -164,6 +181,9 @@ void ShadowTables::check_format() {
                        ", the declaration says dims=" + std::to_string(config_.params.dims) +
                        " m=" + std::to_string(config_.params.m));
   }
+  if (*format == kFormatVersion && !config_.filter_columns.empty() && !exists("partitions"))
+    corrupt(config_.table + "_partitions is missing");
+  return *format;
 }
 
 std::optional<std::int64_t> ShadowTables::meta(const char* key) {
@@ -343,6 +363,27 @@ void ShadowTables::scan_row_filters(
       corrupt("row " + std::to_string(s.int64(0)) + " points to node " + std::to_string(node));
     fn(s.int64(0), static_cast<NodeId>(node), s.get());
   }
+}
+
+void ShadowTables::scan_partitions(
+    const std::function<void(sqlite3_value*, std::int64_t, std::int64_t)>& fn) {
+  Statement s(db_, "SELECT value, entry, max_level FROM " + qualified("partitions"), false);
+  while (s.step()) fn(s.value(0), s.int64(1), s.int64(2));
+}
+
+Statement& ShadowTables::partition_upsert() {
+  return cached(part_put_, "INSERT OR REPLACE INTO " + qualified("partitions") +
+                               "(value, entry, max_level) VALUES (?1, ?2, ?3)");
+}
+
+void ShadowTables::put_partition(Statement& upsert, std::int64_t entry, std::int64_t max_level) {
+  upsert.bind(2, entry);
+  upsert.bind(3, max_level);
+  upsert.run();
+}
+
+Statement& ShadowTables::partition_delete() {
+  return cached(part_del_, "DELETE FROM " + qualified("partitions") + " WHERE value = ?1");
 }
 
 void ShadowTables::log_changes(std::int64_t generation, const std::vector<NodeId>& nodes,

@@ -12,9 +12,14 @@
 //                                         float32 LE as inserted; written once per node
 //   <t>_changes(generation, node)         which nodes each commit changed (node -1: all), so
 //                                         other connections reload only those
+//   <t>_partitions(value PRIMARY KEY, entry, max_level)
+//                                         format 2 with filter columns: the entry point of the
+//                                         graph of each value of the first filter column (rows
+//                                         where it is NULL use entry/max_level in <t>_meta)
 //
 // <t>_rows and <t>_vectors are written during the statement; <t>_nodes and <t>_meta at commit
-// (xSync), from the mirror's dirty nodes.
+// (xSync), from the mirror's dirty nodes. Format 1 tables (one graph for every row, no
+// <t>_partitions) are still read and written as they are.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +34,8 @@
 
 namespace llmspell::sqlite::hnsw_vtab {
 
-inline constexpr std::int64_t kFormatVersion = 1;
+inline constexpr std::int64_t kFormatVersion = 2;
+inline constexpr std::int64_t kUnpartitionedFormat = 1;
 // Generations kept in <t>_changes; a connection further behind reloads everything.
 inline constexpr std::int64_t kChangeLogGenerations = 64;
 inline constexpr std::int64_t kAllNodes = -1;
@@ -48,7 +54,8 @@ class ShadowTables final : public VectorSource {
   void finalize();
   // Throws unless <t>_meta describes the same vectors as the declaration (a table created by
   // another version, or a declaration edited by hand, must not be read with a wrong layout).
-  void check_format();
+  // Returns the format (kUnpartitionedFormat or kFormatVersion).
+  std::int64_t check_format();
 
   std::optional<std::int64_t> meta(const char* key);
   void set_meta(const char* key, std::int64_t value);
@@ -84,6 +91,17 @@ class ShadowTables final : public VectorSource {
   // "c0", "c1", ...: the <t>_rows column of the row_column-th non-vector column.
   static std::string row_column_name(int row_column);
 
+  // <t>_partitions (format 2 with filter columns only).
+  // SELECT value, entry, max_level over every partition.
+  void scan_partitions(const std::function<void(sqlite3_value* value, std::int64_t entry,
+                                                std::int64_t max_level)>& fn);
+  // INSERT OR REPLACE (value, entry, max_level) VALUES (?1, ?2, ?3): the caller binds ?1, then
+  // calls put_partition.
+  Statement& partition_upsert();
+  void put_partition(Statement& upsert, std::int64_t entry, std::int64_t max_level);
+  // DELETE WHERE value = ?1: the caller binds ?1 and runs it.
+  Statement& partition_delete();
+
   // <t>_changes
   void log_changes(std::int64_t generation, const std::vector<NodeId>& nodes, bool all);
   // Nodes changed after `generation`, or nullopt when the log does not reach back that far (or
@@ -97,6 +115,7 @@ class ShadowTables final : public VectorSource {
 
  private:
   std::string qualified_for(const std::string& table, const char* suffix) const;
+  bool exists(const char* suffix);
   Statement& cached(Statement& s, const std::string& sql);
   [[noreturn]] void corrupt(const std::string& what) const;
 
@@ -107,6 +126,7 @@ class ShadowTables final : public VectorSource {
   Statement vec_get_, vec_put_, vec_del_;
   Statement row_get_, row_ins_, row_upd_, row_del_, row_has_;
   Statement change_ins_;
+  Statement part_put_, part_del_;
   std::vector<std::uint8_t> buffer_;
   std::vector<std::uint32_t> words_;
 };

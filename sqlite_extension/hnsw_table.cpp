@@ -14,36 +14,68 @@
 namespace llmspell::sqlite::hnsw_vtab {
 namespace {
 
-// Equality on filter columns, evaluated per node during traversal. It counts and lists its
-// nodes through the smallest posting list, so the core answers very selective filters (a small
-// tenant) with an exact scan of just those nodes.
+using Terms = std::vector<std::pair<std::size_t, std::uint32_t>>;  // (filter ordinal, tag)
+
+// Equality on filter columns (and optionally membership of one partition), evaluated per node
+// during traversal. It counts and lists its nodes through the smallest posting list, so a very
+// selective filter is answered by an exact scan of just those nodes.
 class ColumnFilter final : public hnsw::Filter {
  public:
-  ColumnFilter(const SqliteStore& store, std::vector<std::pair<std::size_t, std::uint32_t>> terms)
-      : store_(store), terms_(std::move(terms)) {
+  // With `counted` false the filter does not count: the caller has already chosen the graph walk.
+  ColumnFilter(const SqliteStore& store, Terms terms, std::uint32_t partition, bool counted)
+      : store_(store), terms_(std::move(terms)), partition_(partition), counted_(counted) {
+    if (partition_ != kAllPartitions && store_.partitioned())
+      smallest_ = &store_.partition_nodes(partition_);
     for (const auto& [column, tag] : terms_) {
       const std::vector<NodeId>& p = store_.posting(column, tag);
       if (smallest_ == nullptr || p.size() < smallest_->size()) smallest_ = &p;
     }
   }
   bool accepts(NodeId n) const override {
+    if (partition_ != kAllPartitions && store_.partition_of(n) != partition_) return false;
     for (const auto& [column, tag] : terms_) {
       if (store_.tag(n, column) != tag) return false;
     }
     return true;
   }
-  // With several terms this is an upper bound (the smallest list), which only makes the choice
+  // With several lists this is an upper bound (the smallest one), which only makes the choice
   // of an exact scan a little more conservative; for_each still checks every term.
-  std::int64_t count() const override { return static_cast<std::int64_t>(smallest_->size()); }
+  std::int64_t count() const override {
+    return counted_ ? static_cast<std::int64_t>(smallest_->size()) : -1;
+  }
   void for_each(const std::function<void(NodeId)>& fn) const override {
     for (NodeId n : *smallest_) fn(n);
   }
 
  private:
   const SqliteStore& store_;
-  std::vector<std::pair<std::size_t, std::uint32_t>> terms_;
+  Terms terms_;
+  std::uint32_t partition_;
+  bool counted_;
   const std::vector<NodeId>* smallest_ = nullptr;
 };
+
+// Whether an exact scan of `matching` nodes is cheaper than a walk of a graph of `graph_size`
+// nodes that accepts that many: the walk visits about ef * M / selectivity nodes (the rule of
+// Graph::prefer_exact, applied to the partition's graph rather than the whole store).
+bool exact_is_cheaper(std::size_t matching, std::size_t graph_size, std::uint32_t ef,
+                      std::uint32_t m) {
+  if (graph_size == 0) return true;
+  double selectivity =
+      std::max(static_cast<double>(matching) / static_cast<double>(graph_size), 1e-9);
+  return static_cast<double>(matching) <=
+         static_cast<double>(std::max<std::uint32_t>(ef, 1)) * m / selectivity;
+}
+
+void bind_filter_value(Statement& s, int p, const FilterValue& v) {
+  if (v.null) {
+    s.bind_null(p);
+  } else if (v.integer) {
+    s.bind(p, v.number);
+  } else {
+    s.bind(p, std::string_view(v.text));
+  }
+}
 
 // sqlite3_value copies that outlive the statement they came from.
 class ValueList {
@@ -192,6 +224,7 @@ std::uint32_t HnswTable::intern(int ordinal, const FilterValue& v) {
   if (v.null) return kNoTag;
   auto& d = dictionary_[ordinal];
   auto [it, added] = d.emplace(v.key(), static_cast<std::uint32_t>(d.size()));
+  if (added && ordinal == 0) partition_values_.push_back(v);
   return it->second;
 }
 
@@ -247,18 +280,52 @@ void HnswTable::full_load() {
   loaded_ = false;
   store_.reset();
   for (auto& d : dictionary_) d.clear();
-  shadow_.check_format();
+  partition_values_.clear();
+  store_.set_partitioned(shadow_.check_format() == kFormatVersion);
   tags_loaded_ = config_.filter_columns.empty();
   store_.reserve(static_cast<std::size_t>(shadow_.node_limit()));
   shadow_.scan_nodes([&](NodeId n, const NodeRecord& r) { store_.load(n, r); });
   load_globals();
-  if (store_.entry_point() != kNoNode && !store_.exists(store_.entry_point()))
+  NodeId root = store_.partition_entry(kNullPartition).entry;
+  if (root != kNoNode && !store_.exists(root))
     throw SqlError(SQLITE_CORRUPT_VTAB, config_.table +
                                             ": shadow tables are damaged: the entry point " +
-                                            std::to_string(store_.entry_point()) + " is missing");
+                                            std::to_string(root) + " is missing");
+  load_partitions();
   store_.finish_load();
   loaded_ = true;
   ++stats_.full_loads;
+}
+
+void HnswTable::load_partitions() {
+  if (!store_.partitioned()) return;
+  store_.clear_partitions();
+  int column = config_.filter_columns[0];
+  shadow_.scan_partitions([&](sqlite3_value* value, std::int64_t entry, std::int64_t max_level) {
+    auto v = convert_filter(column, value, nullptr);
+    if (!v || v->null || entry < 0 || entry >= static_cast<std::int64_t>(kNoNode) ||
+        !store_.exists(static_cast<NodeId>(entry)) || max_level < 0 || max_level > hnsw::kMaxLevel)
+      throw SqlError(SQLITE_CORRUPT_VTAB,
+                     config_.table + ": shadow tables are damaged: " + config_.table +
+                         "_partitions has a bad entry " + std::to_string(entry) + " at level " +
+                         std::to_string(max_level));
+    store_.load_partition(intern(0, *v), static_cast<NodeId>(entry), static_cast<int>(max_level));
+  });
+}
+
+void HnswTable::write_partitions() {
+  for (std::uint32_t p : store_.dirty_partitions()) {
+    PartitionEntry e = store_.partition_entry(p);
+    if (e.entry == kNoNode) {
+      Use s(shadow_.partition_delete());
+      bind_filter_value(*s, 1, partition_values_[p]);
+      s->run();
+    } else {
+      Use s(shadow_.partition_upsert());
+      bind_filter_value(*s, 1, partition_values_[p]);
+      shadow_.put_partition(*s, e.entry, e.max_level);
+    }
+  }
 }
 
 void HnswTable::ensure_tags() {
@@ -290,6 +357,7 @@ void HnswTable::refresh(const std::vector<NodeId>& changed) {
     store_.load(n, r);
   }
   load_globals();
+  load_partitions();
   ++stats_.refreshes;
   stats_.nodes_reloaded += nodes.size();
 }
@@ -368,6 +436,7 @@ NodeId HnswTable::add_node(const std::vector<float>& raw, std::int64_t label,
   std::vector<float> prepared(raw.size());
   hnsw::prepare_vector(config_.params.metric, raw.data(), prepared.data(), raw.size());
   store_.put_vector(node, prepared.data());
+  store_.select_partition(store_.partition_of(node));
   graph_.link(node, prepared.data());
   return node;
 }
@@ -383,14 +452,7 @@ void bind_row_values(Statement& s, const TableConfig& config, int first,
     const ColumnSpec& c = config.columns[i];
     if (c.kind == ColumnKind::kVector) continue;
     if (c.kind == ColumnKind::kFilter) {
-      const FilterValue& v = *filters[c.filter_ordinal];
-      if (v.null) {
-        s.bind_null(p);
-      } else if (v.integer) {
-        s.bind(p, v.number);
-      } else {
-        s.bind(p, std::string_view(v.text));
-      }
+      bind_filter_value(s, p, *filters[c.filter_ordinal]);
     } else {
       s.bind_value(p, values[i]);
     }
@@ -463,6 +525,7 @@ std::int64_t HnswTable::insert(sqlite3_value* rowid_arg, sqlite3_value** columns
   std::vector<float> prepared(raw.size());
   hnsw::prepare_vector(config_.params.metric, raw.data(), prepared.data(), raw.size());
   store_.put_vector(node, prepared.data());
+  store_.select_partition(store_.partition_of(node));
   graph_.link(node, prepared.data());
   return *rowid;
 }
@@ -483,6 +546,7 @@ void HnswTable::remove(std::int64_t rowid) {
                                             std::to_string(rowid) + " points to node " +
                                             std::to_string(node) + ", which is not its node");
   }
+  store_.select_partition(store_.partition_of(static_cast<NodeId>(node)));
   graph_.remove({static_cast<NodeId>(node)});
   shadow_.delete_row(rowid);
 }
@@ -559,7 +623,13 @@ void HnswTable::update(std::int64_t old_rowid, sqlite3_value* new_rowid_arg,
   for (std::size_t f = 0; f < filters.size(); ++f)
     tags[f] = intern(static_cast<int>(f), *filters[f]);
 
+  // A row that moves to another partition moves to that partition's graph: a new node.
+  if (!raw && store_.partitioned() && tags[0] != store_.tag(node, 0)) {
+    raw.emplace(config_.params.dims);
+    shadow_.read_vector(node, raw->data());
+  }
   if (raw) {
+    store_.select_partition(store_.partition_of(node));
     graph_.remove({node});
     node = add_node(*raw, new_rowid, tags);
   } else {
@@ -608,7 +678,7 @@ std::optional<std::vector<Hit>> HnswTable::filtered_rows(
   std::vector<std::pair<std::size_t, std::uint32_t>> terms;
   std::vector<Hit> rows;
   if (!filter_terms(equal, terms)) return rows;
-  ColumnFilter filter(store_, terms);
+  ColumnFilter filter(store_, terms, kAllPartitions, true);
   filter.for_each([&](NodeId n) {
     if (filter.accepts(n)) rows.push_back({0.0, store_.label(n), n});
   });
@@ -616,25 +686,80 @@ std::optional<std::vector<Hit>> HnswTable::filtered_rows(
   return rows;
 }
 
+std::vector<hnsw::Candidate> HnswTable::search_partition(std::uint32_t partition,
+                                                         const float* query, std::uint32_t k,
+                                                         std::uint32_t ef, const Terms& terms) {
+  store_.select_partition(partition);
+  if (store_.entry_point() == kNoNode) return {};
+  // Every node of the partition passes: its graph is the whole search, as if it were a table of
+  // its own (and the rows' filter values need not be read).
+  if (terms.empty()) return graph_.search(query, k, ef, nullptr);
+  std::size_t size = store_.partition_size(partition);
+  ColumnFilter filter(store_, terms, partition, true);
+  if (exact_is_cheaper(static_cast<std::size_t>(filter.count()), size, ef, config_.params.m))
+    return graph_.exact_search(query, k, &filter);
+  ColumnFilter walk(store_, terms, partition, false);
+  return graph_.search(query, k, ef, &walk);
+}
+
+bool HnswTable::needs_tags(const SearchRequest& request) const {
+  bool tenant_term = tenant().has_value();
+  if (!store_.partitioned() || request.exact) return !request.equal.empty() || tenant_term;
+  // A partition's graph and the values of the first filter column come from <t>_partitions;
+  // only terms on other columns read the rows' values.
+  for (const auto& [column, value] : request.equal)
+    if (config_.columns[column].filter_ordinal != 0) return true;
+  return tenant_term && config_.columns[config_.tenant_column].filter_ordinal != 0;
+}
+
 std::vector<Hit> HnswTable::search(const SearchRequest& request) {
   ensure_current();
-  if (!request.equal.empty() || tenant()) ensure_tags();
-  std::vector<std::pair<std::size_t, std::uint32_t>> terms;
+  if (needs_tags(request)) ensure_tags();
+  Terms terms;
   if (!filter_terms(request.equal, terms)) return {};
-
-  // A single term every live node passes (a tenant owning every row) filters nothing: searching
-  // without it costs nothing extra.
-  if (terms.size() == 1 &&
-      store_.posting(terms[0].first, terms[0].second).size() == store_.live_count())
-    terms.clear();
   std::vector<float> query(request.query.size());
   hnsw::prepare_vector(config_.params.metric, request.query.data(), query.data(), query.size());
-  std::unique_ptr<ColumnFilter> filter;
-  if (!terms.empty()) filter = std::make_unique<ColumnFilter>(store_, std::move(terms));
-  std::vector<hnsw::Candidate> found =
-      request.exact ? graph_.exact_search(query.data(), request.k, filter.get())
-                    : graph_.search(query.data(), request.k, std::max(request.ef_search, request.k),
-                                    filter.get());
+  std::uint32_t ef = std::max(request.ef_search, request.k);
+
+  std::vector<hnsw::Candidate> found;
+  if (request.exact || !store_.partitioned()) {
+    // A single term every live node passes (a tenant owning every row) filters nothing: searching
+    // without it costs nothing extra.
+    if (terms.size() == 1 &&
+        store_.posting(terms[0].first, terms[0].second).size() == store_.live_count())
+      terms.clear();
+    std::unique_ptr<ColumnFilter> filter;
+    if (!terms.empty())
+      filter = std::make_unique<ColumnFilter>(store_, std::move(terms), kAllPartitions, true);
+    // Exact: every node (the filter lists its own); a walk: an unpartitioned table's one graph.
+    store_.select_partition(request.exact ? kAllPartitions : kNullPartition);
+    found = request.exact ? graph_.exact_search(query.data(), request.k, filter.get())
+                          : graph_.search(query.data(), request.k, ef, filter.get());
+  } else {
+    // A term on the first filter column names the one partition to search; without one, every
+    // partition is searched and the results merged.
+    std::optional<std::uint32_t> named;
+    Terms rest;
+    for (const auto& term : terms) {
+      if (term.first == 0) {
+        named = term.second;
+      } else {
+        rest.push_back(term);
+      }
+    }
+    if (named) {
+      found = search_partition(*named, query.data(), request.k, ef, rest);
+    } else {
+      std::vector<std::uint32_t> partitions;
+      store_.for_each_partition([&](std::uint32_t p) { partitions.push_back(p); });
+      for (std::uint32_t p : partitions) {
+        std::vector<hnsw::Candidate> part = search_partition(p, query.data(), request.k, ef, rest);
+        found.insert(found.end(), part.begin(), part.end());
+      }
+      std::sort(found.begin(), found.end());
+      if (found.size() > request.k) found.resize(request.k);
+    }
+  }
   std::vector<Hit> hits;
   hits.reserve(found.size());
   for (const hnsw::Candidate& c : found)
@@ -656,6 +781,7 @@ void HnswTable::maybe_consolidate() {
   if (deleted == 0) return;
   if (store_.live_count() > 0 && deleted < std::max<std::size_t>(64, store_.live_count() / 20))
     return;
+  store_.select_partition(kAllPartitions);  // repairs follow links; they need no entry point
   graph_.consolidate();
   for (std::size_t n = 0; n < store_.id_limit(); ++n) {
     auto id = static_cast<NodeId>(n);
@@ -675,9 +801,10 @@ void HnswTable::sync() {
       shadow_.delete_node(n);
     }
   }
-  NodeId entry = store_.entry_point();
-  shadow_.set_meta("entry", entry == kNoNode ? -1 : static_cast<std::int64_t>(entry));
-  shadow_.set_meta("max_level", store_.max_level());
+  PartitionEntry root = store_.partition_entry(kNullPartition);
+  shadow_.set_meta("entry", root.entry == kNoNode ? -1 : static_cast<std::int64_t>(root.entry));
+  shadow_.set_meta("max_level", root.max_level);
+  write_partitions();
   shadow_.set_meta("inserts", static_cast<std::int64_t>(store_.inserts()));
   shadow_.set_meta("generation", generation);
   // A commit that changed a large part of the graph is logged as "everything": readers reload.

@@ -104,6 +104,8 @@ class HnswTable {
   // The tag of a filter value in its column, when any row ever had it.
   std::optional<std::uint32_t> find_tag(int ordinal, const FilterValue& v) const;
   std::uint32_t intern(int ordinal, const FilterValue& v);
+  // The value of the first filter column that has tag `tag`.
+  const FilterValue& partition_value(std::uint32_t tag) const { return partition_values_[tag]; }
 
  private:
   // The filter terms (filter ordinal, tag) for equality terms and the tenant; false when no row
@@ -111,6 +113,16 @@ class HnswTable {
   bool filter_terms(const std::vector<std::pair<int, sqlite3_value*>>& equal,
                     std::vector<std::pair<std::size_t, std::uint32_t>>& terms) const;
   void full_load();
+  // Whether a search must know every row's filter values (read from <t>_rows on first use).
+  bool needs_tags(const SearchRequest& request) const;
+  // Reads <t>_partitions into the mirror (partitioned tables).
+  void load_partitions();
+  // Writes the entry points that changed to <t>_partitions (at commit).
+  void write_partitions();
+  // The k nearest accepted nodes of one partition; `terms` exclude the partition's own term.
+  std::vector<hnsw::Candidate> search_partition(
+      std::uint32_t partition, const float* query, std::uint32_t k, std::uint32_t ef,
+      const std::vector<std::pair<std::size_t, std::uint32_t>>& terms);
   // Filter tags come from <t>_rows, read on the first filtered search or write transaction (an
   // unfiltered first query after opening the file does not wait for that scan).
   void ensure_tags();
@@ -145,6 +157,7 @@ class HnswTable {
   // connection has written the file, and the generation need not be read.
   std::optional<unsigned> data_version_;
   std::vector<std::unordered_map<std::string, std::uint32_t>> dictionary_;  // per filter column
+  std::vector<FilterValue> partition_values_;  // the value of each tag of the first filter column
   TableStats stats_;
 };
 

@@ -66,8 +66,28 @@ bool SqliteStore::replace_links(NodeId n, int level, const NodeId* expected,
 }
 
 void SqliteStore::set_entry_point(NodeId n, int level) {
-  g_.entry = n;
-  g_.max_level = level;
+  if (!partitioned_ || selected_ == kNullPartition) {
+    g_.root = {n, level};  // saved and restored with the globals
+    return;
+  }
+  if (selected_ == kAllPartitions) throw std::logic_error("hnsw: no partition selected");
+  if (entries_.size() <= selected_) entries_.resize(static_cast<std::size_t>(selected_) + 1);
+  if (!markers_.empty()) partition_undo_.push_back({selected_, entries_[selected_]});
+  entries_[selected_] = {n, level};
+  mark_partition_dirty(selected_);
+}
+
+void SqliteStore::mark_partition_dirty(std::uint32_t p) {
+  if (partition_dirty_flag_.size() <= p)
+    partition_dirty_flag_.resize(static_cast<std::size_t>(p) + 1);
+  if (partition_dirty_flag_[p]) return;
+  partition_dirty_flag_[p] = 1;
+  dirty_partitions_.push_back(p);
+}
+
+void SqliteStore::load_partition(std::uint32_t p, NodeId entry, int max_level) {
+  if (entries_.size() <= p) entries_.resize(static_cast<std::size_t>(p) + 1);
+  entries_[p] = {entry, max_level};
 }
 
 void SqliteStore::count(NodeId n, int delta) {
@@ -79,7 +99,13 @@ void SqliteStore::add_postings(NodeId n) {
   if (flags_[n] != kLive) return;
   for (std::size_t c = 0; c < columns_; ++c) {
     std::uint32_t t = tags_[n * columns_ + c];
-    if (t == kNoTag) continue;
+    if (t == kNoTag) {
+      if (c == 0 && partitioned_) {
+        posting_pos_[n * columns_] = static_cast<std::uint32_t>(null_partition_.size());
+        null_partition_.push_back(n);
+      }
+      continue;
+    }
     auto& lists = postings_[c];
     if (lists.size() <= t) lists.resize(static_cast<std::size_t>(t) + 1);
     posting_pos_[n * columns_ + c] = static_cast<std::uint32_t>(lists[t].size());
@@ -91,8 +117,8 @@ void SqliteStore::remove_postings(NodeId n) {
   if (flags_[n] != kLive) return;
   for (std::size_t c = 0; c < columns_; ++c) {
     std::uint32_t t = tags_[n * columns_ + c];
-    if (t == kNoTag) continue;
-    std::vector<NodeId>& list = postings_[c][t];
+    if (t == kNoTag && !(c == 0 && partitioned_)) continue;
+    std::vector<NodeId>& list = t == kNoTag ? null_partition_ : postings_[c][t];
     std::uint32_t pos = posting_pos_[n * columns_ + c];
     NodeId last = list.back();
     list[pos] = last;
@@ -164,6 +190,8 @@ void SqliteStore::mark_dirty(NodeId n) {
 void SqliteStore::clear_dirty() {
   for (NodeId n : dirty_list_) dirty_flag_[n] = 0;
   dirty_list_.clear();
+  for (std::uint32_t p : dirty_partitions_) partition_dirty_flag_[p] = 0;
+  dirty_partitions_.clear();
 }
 
 void SqliteStore::touch(NodeId n) {
@@ -247,6 +275,11 @@ void SqliteStore::reset() {
   tags_.clear();
   posting_pos_.clear();
   for (auto& lists : postings_) lists.clear();
+  entries_.clear();
+  null_partition_.clear();
+  partition_undo_.clear();
+  partition_dirty_flag_.clear();
+  dirty_partitions_.clear();
   free_.clear();
   live_ = deleted_ = 0;
   dirty_flag_.clear();
@@ -280,8 +313,7 @@ void SqliteStore::load_tags(NodeId n, const std::uint32_t* tags) {
 
 void SqliteStore::load_globals(NodeId entry, int max_level, std::uint64_t inserts,
                                std::uint64_t generation) {
-  g_.entry = entry;
-  g_.max_level = max_level;
+  g_.root = {entry, max_level};
   g_.inserts = inserts;
   g_.generation = generation;
 }
@@ -297,14 +329,20 @@ void SqliteStore::finish_load() {
 
 void SqliteStore::begin() {
   undo_.clear();
+  partition_undo_.clear();
   markers_.clear();
-  markers_.push_back({-1, next_mark_++, 0, g_, flushes_});
+  markers_.push_back({-1, next_mark_++, 0, 0, g_, flushes_});
+  unchanged_through_ = -1;
 }
 
 void SqliteStore::savepoint(int number) {
   if (markers_.empty()) begin();
+  // Savepoints opened while this table has changed nothing in the transaction (SQLite reports
+  // only the innermost of those opened before xBegin) all hold the state at xBegin.
+  if (markers_.size() == 1 && undo_.empty() && partition_undo_.empty())
+    unchanged_through_ = std::max(unchanged_through_, number);
   if (markers_.size() > 1 && markers_.back().number >= number) release(number);
-  markers_.push_back({number, next_mark_++, undo_.size(), g_, flushes_});
+  markers_.push_back({number, next_mark_++, undo_.size(), partition_undo_.size(), g_, flushes_});
 }
 
 void SqliteStore::merge_top_marker() {
@@ -323,6 +361,7 @@ void SqliteStore::merge_top_marker() {
 }
 
 void SqliteStore::release(int number) {
+  unchanged_through_ = std::min(unchanged_through_, number - 1);
   while (markers_.size() > 1 && markers_.back().number >= number) merge_top_marker();
 }
 
@@ -335,16 +374,27 @@ void SqliteStore::restore_to(std::size_t index) {
     mark_dirty(e.node);
   }
   undo_.resize(m.pos);
+  for (std::size_t i = partition_undo_.size(); i-- > m.partition_pos;) {
+    entries_[partition_undo_[i].partition] = partition_undo_[i].old;
+    mark_partition_dirty(partition_undo_[i].partition);
+  }
+  partition_undo_.resize(m.partition_pos);
   g_ = m.globals;
   markers_.resize(index + 1);
   if (flushes_ != m.flushes) {
     // Nodes were written since this savepoint and SQLite has now restored older rows: the
     // mirror is right, so write all of it again at commit.
     for (std::size_t n = 0; n < high_water_; ++n) mark_dirty(static_cast<NodeId>(n));
+    for (std::size_t p = 0; p < entries_.size(); ++p)
+      mark_partition_dirty(static_cast<std::uint32_t>(p));
   }
 }
 
 void SqliteStore::rollback_to(int number) {
+  if (number <= unchanged_through_) {
+    restore_to(0);
+    return;
+  }
   for (std::size_t i = 0; i < markers_.size(); ++i) {
     if (markers_[i].number >= number) {
       restore_to(i);
@@ -355,12 +405,14 @@ void SqliteStore::rollback_to(int number) {
 
 void SqliteStore::commit() {
   undo_.clear();
+  partition_undo_.clear();
   markers_.clear();
 }
 
 void SqliteStore::rollback() {
   if (!markers_.empty()) restore_to(0);
   undo_.clear();
+  partition_undo_.clear();
   markers_.clear();
   // Every earlier transaction wrote its nodes at commit: the restored mirror matches the tables.
   clear_dirty();

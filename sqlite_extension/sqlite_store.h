@@ -5,6 +5,12 @@
 //   is small (about (2M+1)*4 + 24 bytes a node) and every search walks it.
 // - Vectors are a bounded cache (CLOCK eviction), loaded from <table>_vectors on first touch.
 //   Stored vectors never change (a new vector gets a new node), so cached ones are never dirty.
+// - Partitions: in a partitioned table every value of the first filter column (the tenant, as a
+//   rule) has a graph of its own, with its own entry point, and links never cross partitions. A
+//   search names its partition with select_partition(); the store concept's entry point and
+//   for_each_node then refer to that partition. Rows whose first filter column is NULL form one
+//   more partition, whose entry point is the table's global one (also the only one of an
+//   unpartitioned table).
 // - Every change to a node marks it dirty (written to <table>_nodes at commit) and, inside a
 //   transaction, first saves the node's previous state in an undo log with one level per
 //   savepoint. ROLLBACK and ROLLBACK TO replay the log, so the mirror returns exactly to the state
@@ -29,6 +35,18 @@ using hnsw::NodeId;
 // The tag of a NULL filter value (and of every column of a node that is not live): no filter
 // passes it.
 inline constexpr std::uint32_t kNoTag = 0xffffffffu;
+// The partition of the rows whose first filter column is NULL (and of every row of an
+// unpartitioned table).
+inline constexpr std::uint32_t kNullPartition = kNoTag;
+// Selects every node at once, for the passes that are not a graph walk (consolidation, exact
+// scans).
+inline constexpr std::uint32_t kAllPartitions = 0xfffffffeu;
+
+// A partition's entry point and top level.
+struct PartitionEntry {
+  NodeId entry = kNoNode;
+  int max_level = -1;
+};
 
 // Where the cache reads vectors from: <table>_vectors.
 class VectorSource {
@@ -92,16 +110,52 @@ class SqliteStore {
     std::uint32_t s = slot_of_[n];
     if (s != kNoSlot) __builtin_prefetch(slot_ptr(s));
   }
-  NodeId entry_point() const { return g_.entry; }
-  int max_level() const { return g_.max_level; }
+  NodeId entry_point() const { return selected_entry().entry; }
+  int max_level() const { return selected_entry().max_level; }
   void set_entry_point(NodeId n, int level);
   void raise_entry_point(NodeId n, int level) {
-    if (g_.entry == kNoNode || level > g_.max_level) set_entry_point(n, level);
+    const PartitionEntry& e = selected_entry();
+    if (e.entry == kNoNode || level > e.max_level) set_entry_point(n, level);
   }
+  // Every node of the selected partition (its live ones), or every allocated node.
   template <class F>
   void for_each_node(F&& fn) const {
-    for (std::size_t n = 0; n < g_.id_limit; ++n) fn(static_cast<NodeId>(n));
+    if (!partitioned_ || selected_ == kAllPartitions) {
+      for (std::size_t n = 0; n < g_.id_limit; ++n) fn(static_cast<NodeId>(n));
+      return;
+    }
+    for (NodeId n : partition_nodes(selected_)) fn(n);
   }
+
+  // ---- partitions -----------------------------------------------------------------------------
+  // Set before loading: whether the first filter column partitions the graph.
+  void set_partitioned(bool p) { partitioned_ = p && columns_ > 0; }
+  bool partitioned() const { return partitioned_; }
+  // The partition graph operations refer to from now on (the store concept has no argument for it).
+  void select_partition(std::uint32_t p) const { selected_ = p; }
+  std::uint32_t partition_of(NodeId n) const {
+    return partitioned_ ? tags_[static_cast<std::size_t>(n) * columns_] : kNullPartition;
+  }
+  // The live nodes of a partition (partitioned tables only).
+  const std::vector<NodeId>& partition_nodes(std::uint32_t p) const {
+    return p == kNullPartition ? null_partition_ : posting(0, p);
+  }
+  std::size_t partition_size(std::uint32_t p) const {
+    return partitioned_ ? partition_nodes(p).size() : live_;
+  }
+  PartitionEntry partition_entry(std::uint32_t p) const {
+    if (p == kNullPartition) return g_.root;
+    return p < entries_.size() ? entries_[p] : PartitionEntry{};
+  }
+  // Partitions (NULL first) that have an entry point.
+  template <class F>
+  void for_each_partition(F&& fn) const {
+    if (g_.root.entry != kNoNode) fn(kNullPartition);
+    for (std::size_t p = 0; p < entries_.size(); ++p)
+      if (entries_[p].entry != kNoNode) fn(static_cast<std::uint32_t>(p));
+  }
+  // Partitions whose entry point changed since clear_dirty() (written at commit).
+  const std::vector<std::uint32_t>& dirty_partitions() const { return dirty_partitions_; }
 
   // ---- nodes ----------------------------------------------------------------------------------
   bool exists(NodeId n) const { return n < g_.id_limit && (flags_[n] & kExists) != 0; }
@@ -135,6 +189,9 @@ class SqliteStore {
   void load(NodeId n, const NodeRecord& r);
   void load_tags(NodeId n, const std::uint32_t* tags);
   void load_globals(NodeId entry, int max_level, std::uint64_t inserts, std::uint64_t generation);
+  // Entry points of the non-NULL partitions: all of them, replacing the ones held.
+  void clear_partitions() { entries_.clear(); }
+  void load_partition(std::uint32_t p, NodeId entry, int max_level);
   // After a full load: every slot below the highest node without a record is free.
   void finish_load();
 
@@ -181,8 +238,7 @@ class SqliteStore {
   static constexpr std::align_val_t kAlignment{64};
 
   struct Globals {
-    NodeId entry = kNoNode;
-    int max_level = -1;
+    PartitionEntry root;  // the NULL partition's entry (restored with the globals on rollback)
     std::size_t id_limit = 0;
     std::uint64_t inserts = 0;
     std::uint64_t generation = 0;
@@ -192,10 +248,15 @@ class SqliteStore {
     std::uint64_t prev_mark;
     NodeRecord old;
   };
+  struct PartitionUndo {
+    std::uint32_t partition;
+    PartitionEntry old;
+  };
   struct Marker {
     int number;
     std::uint64_t id;
-    std::size_t pos;  // first undo entry of this level
+    std::size_t pos;            // first undo entry of this level
+    std::size_t partition_pos;  // first partition undo entry of this level
     Globals globals;
     std::uint64_t flushes;
   };
@@ -222,6 +283,12 @@ class SqliteStore {
   }
   void set_level_storage(NodeId n, int level);
   void merge_top_marker();
+  const PartitionEntry& selected_entry() const {
+    static const PartitionEntry kNone;
+    if (selected_ == kNullPartition || !partitioned_) return g_.root;
+    return selected_ < entries_.size() ? entries_[selected_] : kNone;
+  }
+  void mark_partition_dirty(std::uint32_t p);
   void restore_to(std::size_t marker_index);
 
   float* slot_ptr(std::uint32_t s) const {
@@ -249,6 +316,13 @@ class SqliteStore {
   std::vector<std::uint32_t> posting_pos_;
   std::vector<std::vector<std::vector<NodeId>>> postings_;  // [column][tag]
   std::vector<NodeId> free_;  // may hold stale entries: allocate() checks each
+  bool partitioned_ = false;
+  mutable std::uint32_t selected_ = kNullPartition;
+  std::vector<PartitionEntry> entries_;  // per tag of the first filter column
+  std::vector<NodeId> null_partition_;   // live nodes whose first filter column is NULL
+  std::vector<PartitionUndo> partition_undo_;
+  std::vector<std::uint8_t> partition_dirty_flag_;
+  std::vector<std::uint32_t> dirty_partitions_;
   std::size_t live_ = 0;
   std::size_t deleted_ = 0;
 
@@ -259,6 +333,10 @@ class SqliteStore {
   std::vector<Marker> markers_;
   std::vector<std::uint64_t> saved_mark_;
   std::uint64_t next_mark_ = 1;
+  // The innermost savepoint known to hold the state at xBegin (-1: none). SQLite calls xBegin at
+  // the table's first write and then reports only the innermost savepoint open at that moment
+  // (often the statement's own, released when it ends), never the ones opened before it.
+  int unchanged_through_ = -1;
   std::uint64_t flushes_ = 0;
 
   // Vector cache.

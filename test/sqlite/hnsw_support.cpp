@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -239,6 +240,31 @@ void insert_rows(sqlite3* db, const std::string& table, const std::map<std::int6
   }
   sqlite3_finalize(stmt);
   ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+}
+
+std::int64_t stat(Connection& c, const std::string& table, const std::string& key) {
+  std::string json = c.text("SELECT llmspell_hnsw_stats('" + table + "')");
+  std::size_t at = json.find("\"" + key + "\":");
+  EXPECT_NE(at, std::string::npos) << json;
+  return std::stoll(json.substr(at + key.size() + 3));
+}
+
+Vec random_vec(std::mt19937& rng, std::uint32_t dims) {
+  std::normal_distribution<float> normal(0.f, 1.f);
+  Vec v(dims);
+  for (float& x : v) x = normal(rng);
+  return v;
+}
+
+std::string literal(const Vec& v) {
+  std::string s = "'[";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) s += ",";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v[i]));
+    s += buf;
+  }
+  return s + "]'";
 }
 
 }  // namespace llmspell::sqlite::test

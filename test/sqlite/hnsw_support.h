@@ -56,6 +56,14 @@ class TempDir {
 
 using Vec = std::vector<float>;
 
+// A standard normal vector.
+Vec random_vec(std::mt19937& rng, std::uint32_t dims);
+// The vector as an SQL text literal: '[x,y,...]'.
+std::string literal(const Vec& v);
+
+// A counter of llmspell_hnsw_stats(table).
+std::int64_t stat(Connection& c, const std::string& table, const std::string& key);
+
 // Gaussian-mixture vectors with a few latent directions per cluster, like embeddings.
 std::vector<Vec> clustered_vectors(std::size_t count, std::uint32_t dims, std::uint32_t seed,
                                    std::uint32_t shape_seed = 7);

@@ -13,31 +13,6 @@ namespace {
 
 using Rows = std::map<std::int64_t, Vec>;
 
-std::int64_t stat(Connection& c, const std::string& table, const std::string& key) {
-  std::string json = c.text("SELECT llmspell_hnsw_stats('" + table + "')");
-  std::size_t at = json.find("\"" + key + "\":");
-  EXPECT_NE(at, std::string::npos) << json;
-  return std::stoll(json.substr(at + key.size() + 3));
-}
-
-Vec random_vec(std::mt19937& rng, std::uint32_t dims) {
-  std::normal_distribution<float> normal(0.f, 1.f);
-  Vec v(dims);
-  for (float& x : v) x = normal(rng);
-  return v;
-}
-
-std::string literal(const Vec& v) {
-  std::string s = "'[";
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) s += ",";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v[i]));
-    s += buf;
-  }
-  return s + "]'";
-}
-
 class HnswTxn : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -132,6 +107,35 @@ TEST_F(HnswTxn, SavepointsNestAndRollBackExactly) {
 }
 
 // Random writes, savepoints, rollbacks and failing statements against a model.
+TEST_F(HnswTxn, SavepointOpenedBeforeTheTableJoinedRollsBack) {
+  // SQLite calls xBegin at the table's first write inside the transaction and then reports only
+  // its innermost savepoint (here the INSERT's statement savepoint, released when it ends):
+  // ROLLBACK TO a savepoint opened before must still undo everything since.
+  db_.exec("INSERT INTO items(rowid, embedding) VALUES (1, '[1,0,0,0,0,0,0,0]')");
+  db_.exec("BEGIN");
+  db_.exec("SAVEPOINT before_any_write");
+  db_.exec(
+      "INSERT INTO items(rowid, embedding) VALUES (2, '[0,1,0,0,0,0,0,0]'), "
+      "(3, '[0,0,1,0,0,0,0,0]')");
+  db_.exec("DELETE FROM items WHERE rowid = 1");
+  db_.exec("ROLLBACK TO before_any_write");
+  EXPECT_EQ(db_.text("SELECT llmspell_hnsw_check('items')"), "ok");
+  db_.exec("COMMIT");
+  EXPECT_EQ(db_.text("SELECT llmspell_hnsw_check('items')"), "ok");
+  EXPECT_EQ(db_.integer("SELECT count(*) FROM items"), 1);
+  EXPECT_EQ(knn(db_.get(), "items", "embedding", Vec(8, 0.5f), 5).size(), 1u);
+  // The same with a later savepoint open: the rollback goes past it to the earlier one.
+  db_.exec("BEGIN");
+  db_.exec("SAVEPOINT a");
+  db_.exec("INSERT INTO items(rowid, embedding) VALUES (4, '[0,0,0,1,0,0,0,0]')");
+  db_.exec("SAVEPOINT b");
+  db_.exec("DELETE FROM items WHERE rowid = 1");
+  db_.exec("ROLLBACK TO a");
+  EXPECT_EQ(db_.text("SELECT llmspell_hnsw_check('items')"), "ok");
+  db_.exec("COMMIT");
+  EXPECT_EQ(db_.text("SELECT group_concat(rowid) FROM items"), "1");
+}
+
 TEST_F(HnswTxn, RandomTransactionsMatchModel) {
   std::mt19937 rng(3);
   Rows committed;
@@ -272,20 +276,24 @@ TEST_F(HnswTxn, OtherConnectionsSeeCommitsThroughTheGeneration) {
 }
 
 TEST_F(HnswTxn, FilterTagsLoadOnFirstUse) {
-  db_.exec("CREATE VIRTUAL TABLE t USING llmspell_hnsw(embedding float[8], tenant_id text)");
+  db_.exec(
+      "CREATE VIRTUAL TABLE t USING llmspell_hnsw(embedding float[8], tenant_id text, scope text)");
   std::mt19937 rng(6);
-  std::string sql = "INSERT INTO t(rowid, embedding, tenant_id) VALUES ";
+  std::string sql = "INSERT INTO t(rowid, embedding, tenant_id, scope) VALUES ";
   for (int i = 1; i <= 200; ++i)
     sql += (i > 1 ? ", (" : "(") + std::to_string(i) + ", " + literal(random_vec(rng, 8)) + ", '" +
-           (i % 2 ? "odd" : "even") + "')";
+           (i % 2 ? "odd" : "even") + "', '" + (i % 3 ? "x" : "y") + "')";
   db_.exec(sql);
   Connection other(dir_.file("t.db"));
   Vec q = random_vec(rng, 8);
   EXPECT_EQ(knn(other.get(), "t", "embedding", q, 5).size(), 5u);
-  EXPECT_NE(other.text("SELECT llmspell_hnsw_stats('t')").find("\"tags_loaded\":false"),
-            std::string::npos);
+  // The first filter column names a partition's graph: no row values needed either.
   for (const Neighbour& n : knn(other.get(), "t", "embedding", q, 5, "tenant_id = 'odd'"))
     EXPECT_EQ(n.rowid % 2, 1);
+  EXPECT_NE(other.text("SELECT llmspell_hnsw_stats('t')").find("\"tags_loaded\":false"),
+            std::string::npos);
+  for (const Neighbour& n : knn(other.get(), "t", "embedding", q, 5, "scope = 'y'"))
+    EXPECT_EQ(n.rowid % 3, 0);
   EXPECT_NE(other.text("SELECT llmspell_hnsw_stats('t')").find("\"tags_loaded\":true"),
             std::string::npos);
   // A write transaction reads the tags before its first change, so a rollback restores them.

@@ -338,11 +338,13 @@ TEST_F(HnswVtab, DropRemovesShadowTablesAndRenameMovesThem) {
   const std::string shadow =
       "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE name LIKE "
       "'%items%' OR name LIKE '%things%' ORDER BY name)";
-  EXPECT_EQ(text(shadow), "items items_changes items_meta items_nodes items_rows items_vectors");
+  EXPECT_EQ(text(shadow),
+            "items items_changes items_meta items_nodes items_partitions items_rows items_vectors");
   exec("INSERT INTO items(embedding, tenant_id) VALUES ('[1,2,3]', 'a')");
   exec("ALTER TABLE items RENAME TO things");
   EXPECT_EQ(text(shadow),
-            "things things_changes things_meta things_nodes things_rows things_vectors");
+            "things things_changes things_meta things_nodes things_partitions things_rows "
+            "things_vectors");
   EXPECT_EQ(integer("SELECT rowid FROM things WHERE embedding MATCH '[1,2,3]' AND k = 1 "
                     "AND tenant_id = 'a'"),
             1);
