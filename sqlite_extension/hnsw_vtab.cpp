@@ -1,7 +1,7 @@
 // The llmspell_hnsw virtual table module: the HNSW index inside the database file.
 //
 // Design
-// - Storage: five shadow tables per table (hnsw_shadow.h). The graph (<t>_nodes), the vectors
+// - Storage: five or six shadow tables per table (hnsw_shadow.h). The graph (<t>_nodes), the vectors
 //   (<t>_vectors) and the rows (<t>_rows) are ordinary rows of the same database, so they
 //   commit, roll back and recover from a crash together with everything else in the
 //   transaction. No side file, nothing kept only in memory.
@@ -28,6 +28,12 @@
 // - Filters: each filter column value is interned to a tag with a posting list in the mirror;
 //   WHERE col = ? terms (and the connection's tenant) become a hnsw::Filter evaluated during the
 //   traversal, counted so that very selective values are answered by an exact scan.
+// - Partitions: the first filter column (tenant_id in the migrations) partitions the graph, as
+//   in the PostgreSQL index: each value has its own graph and entry point (<t>_partitions), and
+//   links never cross. A tenant's search walks its graph alone, at the cost of a table of its own
+//   rows and without reading any row's filter values; a search naming no value searches every
+//   partition and merges. The tenant of one shared graph would pay for walking through other
+//   tenants' rows (measured at +57-80% against a table of its own rows at 50% of the rows).
 //
 // Queries
 //   SELECT rowid, distance FROM items
