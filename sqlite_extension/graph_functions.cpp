@@ -319,7 +319,7 @@ using Row = std::vector<Cell>;
 
 // The read functions' statements, kept by their virtual table: keys after the store's.
 enum ReadStatement : int {
-  kGetEntity = 20,
+  kGetEntity = 30,
   kEntityHistory,
   kQueryEntities,
   kNeighboursOut,

@@ -29,7 +29,8 @@ enum SqliteGraphStore::Query : int {
   kInsertEntity,
   kInsertRelationship,
   kVisible,
-  kExpandFirst,  // + 4 * typed + 2 * incoming + after: the eight expand statements
+  kVisibleBatch,
+  kExpandFirst,  // + 4 * types + 2 * incoming + after: the twelve expand statements
 };
 
 namespace {
@@ -72,19 +73,28 @@ const char* const kSql[] = {
     " transaction_time_end, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " OPEN ", ?9)",
     "SELECT 1 FROM graph_entities e WHERE e.tenant_id = ?1 AND e.entity_id = ?2 AND " VISIBLE(
         "e") " LIMIT 1",
+    // The ids of a JSON array (distinct) that are visible: one statement for a whole batch, each
+    // id one probe of graph_entities_lookup (at most one version of an id is visible).
+    "SELECT e.entity_id FROM json_each(?2) j CROSS JOIN graph_entities e"
+    " WHERE e.tenant_id = ?1 AND e.entity_id = j.value AND " VISIBLE("e"),
 };
+
+// How the expand statements filter by type: not at all, one type (?5), a JSON array of them (?5).
+enum TypeFilter : int { kAnyType = 0, kOneType = 1, kTypeList = 2 };
 
 // Edges only, the first ?6 of one source in (neighbour, relationship id) order (the covering
 // index graph_relationships_out/_in holds them in that order; ?6 = -1: all), after (?7, ?8)
 // when continuing. The core checks the visibility of the neighbours it would add.
-std::string expand_sql(bool typed, bool incoming, bool after) {
+std::string expand_sql(int types, bool incoming, bool after) {
   const char* near = incoming ? "r.to_entity" : "r.from_entity";
   const char* far = incoming ? "r.from_entity" : "r.to_entity";
   std::string sql = std::string("SELECT ") + far +
                     ", r.relationship_id, r.relationship_type FROM graph_relationships r"
                     " WHERE r.tenant_id = ?1 AND " +
                     near + " = ?2 AND " VISIBLE("r");
-  if (typed) sql += " AND r.relationship_type IN (SELECT value FROM json_each(?5))";
+  // One type is an equality: a list is read from JSON each time the statement runs.
+  if (types == kOneType) sql += " AND r.relationship_type = ?5";
+  if (types == kTypeList) sql += " AND r.relationship_type IN (SELECT value FROM json_each(?5))";
   if (after) sql += std::string(" AND (") + far + ", r.relationship_id) > (?7, ?8)";
   return sql + " ORDER BY " + far + ", r.relationship_id LIMIT ?6";
 }
@@ -121,7 +131,7 @@ Statement& GraphStatements::get(sqlite3* db, int key, const std::string& sql) {
 Statement& SqliteGraphStore::statement(Query q) {
   if (q >= kExpandFirst) {
     int v = q - kExpandFirst;
-    return statements_.get(db_, q, expand_sql(v & 4, v & 2, v & 1));
+    return statements_.get(db_, q, expand_sql(v / 4, v & 2, v & 1));
   }
   return statements_.get(db_, q, kSql[q]);
 }
@@ -232,6 +242,16 @@ void SqliteGraphStore::insert_relationship(const t::RelationshipVersion& v) {
 std::vector<std::string> SqliteGraphStore::visible_entities(const std::vector<std::string>& ids,
                                                             const t::AsOf& at) {
   std::vector<std::string> out;
+  if (ids.size() > 1) {
+    Use s(statement(kVisibleBatch));
+    s->bind(1, std::string_view(tenant_));
+    std::string list = t::json::string_array(ids);
+    s->bind(2, std::string_view(list));
+    s->bind(3, at.valid);
+    s->bind(4, at.tx);
+    while (s->step()) out.push_back(str(*s, 0));
+    return out;
+  }
   Statement& st = statement(kVisible);
   for (const auto& id : ids) {
     Use s(st);
@@ -246,20 +266,23 @@ std::vector<std::string> SqliteGraphStore::visible_entities(const std::vector<st
 
 void SqliteGraphStore::expand(const std::vector<std::string>& frontier, const t::ExpandRequest& q,
                               std::vector<t::Edge>& out) {
-  bool typed = q.types != nullptr && !q.types->empty();
-  std::string type_list = typed ? t::json::string_array(*q.types) : std::string();
+  int types = q.types == nullptr || q.types->empty() ? kAnyType
+              : q.types->size() == 1                 ? kOneType
+                                                     : kTypeList;
+  std::string type_list = types == kTypeList ? t::json::string_array(*q.types) : std::string();
   for (bool incoming : {false, true}) {
     if (!incoming && q.direction == t::Direction::kIn) continue;
     if (incoming && q.direction == t::Direction::kOut) continue;
-    Statement& st = statement(static_cast<Query>(kExpandFirst + (typed ? 4 : 0) +
-                                                 (incoming ? 2 : 0) + (q.after ? 1 : 0)));
+    Statement& st = statement(
+        static_cast<Query>(kExpandFirst + 4 * types + (incoming ? 2 : 0) + (q.after ? 1 : 0)));
     for (std::size_t i = 0; i < frontier.size(); ++i) {
       Use s(st);
       s->bind(1, std::string_view(tenant_));
       s->bind(2, std::string_view(frontier[i]));
       s->bind(3, q.at.valid);
       s->bind(4, q.at.tx);
-      if (typed) s->bind(5, std::string_view(type_list));
+      if (types == kOneType) s->bind(5, std::string_view(q.types->front()));
+      if (types == kTypeList) s->bind(5, std::string_view(type_list));
       s->bind(6, q.limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(q.limit));
       if (q.after) {
         s->bind(7, std::string_view(q.after->neighbour));

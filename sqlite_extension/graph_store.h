@@ -23,7 +23,7 @@ class GraphStatements {
   Statement& get(sqlite3* db, int key, const std::string& sql);
 
  private:
-  std::array<Statement, 32> statements_;
+  std::array<Statement, 40> statements_;
 };
 
 class SqliteGraphStore : public temporal::GraphStore {

@@ -76,6 +76,7 @@ struct SqliteGraph : ::testing::Test {
 TEST_F(SqliteGraph, GoldenPerson) { golden_person(g); }
 TEST_F(SqliteGraph, GoldenContradiction) { golden_contradiction(g); }
 TEST_F(SqliteGraph, GoldenTraversal) { golden_traversal(g); }
+TEST_F(SqliteGraph, GoldenWideTraversal) { golden_wide(g); }
 TEST_F(SqliteGraph, GoldenErrorsRetractCompact) { golden_errors(g); }
 TEST_F(SqliteGraph, CrossTenantMatrix) { cross_tenant_matrix(g); }
 
@@ -142,6 +143,7 @@ struct PgGraph : ::testing::Test {
 TEST_F(PgGraph, GoldenPerson) { golden_person(*g); }
 TEST_F(PgGraph, GoldenContradiction) { golden_contradiction(*g); }
 TEST_F(PgGraph, GoldenTraversal) { golden_traversal(*g); }
+TEST_F(PgGraph, GoldenWideTraversal) { golden_wide(*g); }
 TEST_F(PgGraph, GoldenErrorsRetractCompact) { golden_errors(*g); }
 TEST_F(PgGraph, CrossTenantMatrix) { cross_tenant_matrix(*g); }
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "temporal_model.h"
 
 namespace llmspell::temporal::testing {
@@ -138,6 +140,65 @@ inline void golden_traversal(GraphApi& g) {
       << "several starts, one visited set";
   // A start not visible at the as-of point yields nothing.
   EXPECT_EQ(g.traverse({"a"}, 3, Direction::kOut, {}, 1000, {day(-5), kCurrent}), Strings{});
+}
+
+// A hub wider than the hosts' batches (PostgreSQL expands 32 sources, then more; SQLite checks
+// endpoints in one statement per batch): 70 leaves, every 7th (l03, l10, ...) valid only until
+// day 50, each leaf with an edge to one sink; and d -> {a, y, z} where the edge to z outlives z.
+inline void golden_wide(GraphApi& g) {
+  ASSERT_TRUE(g.add_entity("hub", "node", "hub", "{}", day(0), kInfinity).tx);
+  ASSERT_TRUE(g.add_entity("sink", "node", "sink", "{}", day(0), kInfinity).tx);
+  Strings visible_leaves;
+  for (int i = 0; i < 70; ++i) {
+    char id[8];
+    std::snprintf(id, sizeof id, "l%02d", i);
+    bool short_lived = i % 7 == 3;
+    ASSERT_TRUE(g.add_entity(id, "leaf", id, "{}", day(0), short_lived ? day(50) : kInfinity).tx);
+    ASSERT_TRUE(
+        g.add_relationship(std::string("h") + id, "hub", id, "spoke", "{}", day(0), kInfinity).tx);
+    ASSERT_TRUE(
+        g.add_relationship(std::string(id) + "s", id, "sink", "drain", "{}", day(0), kInfinity).tx);
+    if (!short_lived) visible_leaves.push_back(id);
+  }
+  AsOf now{day(100), kCurrent};
+  Strings expected{"hub"};
+  expected.insert(expected.end(), visible_leaves.begin(), visible_leaves.end());
+  expected.push_back("sink");
+  auto all = g.traverse({"hub"}, 2, Direction::kOut, {}, 1000, now);
+  EXPECT_EQ(column(all, 0), expected) << "the leaves ended on day 50 are left out";
+  ASSERT_EQ(all.size(), 62u);
+  EXPECT_EQ(all.back(), "sink|2|hub>l00>sink|hl00>l00s|f");
+  EXPECT_EQ(
+      column(g.traverse({"hub"}, 2, Direction::kOut, {}, 1000, {day(40), kCurrent}), 0).size(), 72u)
+      << "on day 40 every leaf is there";
+  auto typed = g.traverse({"hub"}, 2, Direction::kOut, {"spoke", "drain"}, 1000, now);
+  EXPECT_EQ(column(typed, 0), expected) << "two types";
+  EXPECT_EQ(column(g.traverse({"hub"}, 2, Direction::kOut, {"drain"}, 1000, now), 0),
+            Strings{"hub"});
+
+  // The budget spent in the middle of the leaves: the first 39 visible leaves, in id order.
+  auto cut = g.traverse({"hub"}, 2, Direction::kOut, {}, 40, now);
+  Strings first{"hub"};
+  first.insert(first.end(), visible_leaves.begin(), visible_leaves.begin() + 39);
+  EXPECT_EQ(column(cut, 0), first);
+  EXPECT_EQ(field(cut[0], 4), "t");
+
+  // From the sink, inward: every visible leaf at depth 1, then the hub.
+  auto in = g.traverse({"sink"}, 2, Direction::kIn, {}, 1000, now);
+  ASSERT_EQ(in.size(), 62u);
+  EXPECT_EQ(in.back(), "hub|2|sink>l00>hub|l00s>hl00|f");
+
+  // An edge that outlives its endpoint: one batch of endpoint checks with an invisible member.
+  for (const char* id : {"d", "a", "y"})
+    ASSERT_TRUE(g.add_entity(id, "node", id, "{}", day(0), kInfinity).tx);
+  ASSERT_TRUE(g.add_entity("z", "node", "z", "{}", day(0), day(50)).tx);
+  for (const char* to : {"a", "y", "z"})
+    ASSERT_TRUE(
+        g.add_relationship(std::string("d") + to, "d", to, "link", "{}", day(0), kInfinity).tx);
+  EXPECT_EQ(column(g.traverse({"d"}, 1, Direction::kOut, {}, 1000, now), 0),
+            (Strings{"d", "a", "y"}));
+  EXPECT_EQ(column(g.traverse({"d"}, 1, Direction::kOut, {}, 1000, {day(40), kCurrent}), 0),
+            (Strings{"d", "a", "y", "z"}));
 }
 
 inline void golden_errors(GraphApi& g) {

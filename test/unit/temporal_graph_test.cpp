@@ -97,6 +97,10 @@ TEST(TemporalGolden, Traversal) {
   CoreApi g;
   testing::golden_traversal(g);
 }
+TEST(TemporalGolden, WideTraversal) {
+  CoreApi g;
+  testing::golden_wide(g);
+}
 TEST(TemporalGolden, ErrorsRetractCompact) {
   CoreApi g;
   testing::golden_errors(g);
