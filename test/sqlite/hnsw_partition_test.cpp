@@ -72,9 +72,8 @@ class HnswPartitions : public ::testing::Test {
 
 TEST_F(HnswPartitions, RandomTransactionsKeepEachTenantsGraph) {
   std::mt19937 rng(11);
-  Model committed, current;
-  std::vector<std::pair<std::string, Model>> savepoints;
-  bool in_txn = false;
+  ModelTransactions<Model> tx(db_);
+  Model& current = tx.current;
   std::int64_t next_id = 1;
   std::uniform_int_distribution<int> pick(0, 99);
   auto any_tenant = [&]() { return std::string(kTenants[pick(rng) % 5]); };
@@ -114,44 +113,15 @@ TEST_F(HnswPartitions, RandomTransactionsKeepEachTenantsGraph) {
       db_.exec("UPDATE items SET embedding = " + literal(current[id].v) +
                " WHERE rowid = " + std::to_string(id));
       what = "update";
-    } else if (p < 72) {
-      if (!in_txn) {
-        db_.exec("BEGIN");
-        in_txn = true;
-        what = "begin";
-      } else {
-        std::string name = "sp" + std::to_string(step);
-        db_.exec("SAVEPOINT " + name);
-        savepoints.emplace_back(name, current);
-        what = "savepoint";
-      }
-    } else if (p < 78 && !savepoints.empty()) {
-      std::size_t i = std::uniform_int_distribution<std::size_t>(0, savepoints.size() - 1)(rng);
-      db_.exec("ROLLBACK TO " + savepoints[i].first);
-      current = savepoints[i].second;
-      savepoints.resize(i + 1);
-      what = "rollback to";
-    } else if (p < 90 && in_txn) {
-      db_.exec("COMMIT");
-      committed = current;
-      savepoints.clear();
-      in_txn = false;
-      what = "commit";
-    } else if (in_txn) {
-      db_.exec("ROLLBACK");
-      current = committed;
-      savepoints.clear();
-      in_txn = false;
-      what = "rollback";
     } else {
-      continue;
+      what = tx.step((p - 64) * 100 / 36, rng, "sp" + std::to_string(step));
+      if (what.empty()) continue;
     }
-    if (!in_txn) committed = current;
     if (step % 7 == 0 || what.find("roll") != std::string::npos)
       verify(db_, current, rng, "step " + std::to_string(step) + " " + what);
     if (HasFatalFailure()) return;
   }
-  if (in_txn) db_.exec("COMMIT");
+  tx.finish();
   verify(db_, current, rng, "end");
   // What was committed reads back the same from the file.
   Connection other(dir_.file("t.db"));

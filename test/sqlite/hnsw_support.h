@@ -99,4 +99,74 @@ void insert_rows(sqlite3* db, const std::string& table, const std::map<std::int6
                  const std::string& extra_column = "",
                  std::string (*extra)(std::int64_t rowid) = nullptr);
 
+// Random transaction control over a model of a table's contents: BEGIN, SAVEPOINT, ROLLBACK TO,
+// RELEASE, COMMIT and ROLLBACK, with `current` following what each one leaves in the table. The
+// caller changes `current` along with each write it runs.
+template <class Model>
+class ModelTransactions {
+ public:
+  explicit ModelTransactions(Connection& db) : db_(db) {}
+
+  Model current;
+
+  bool in_transaction() const { return in_transaction_; }
+
+  // One statement chosen by `p` in [0, 100): BEGIN (SAVEPOINT inside a transaction) below 40,
+  // ROLLBACK TO below 60, RELEASE below 70, COMMIT below 90, else ROLLBACK. Returns what ran, or
+  // "" when the choice does not apply now (no transaction, or no savepoint).
+  std::string step(int p, std::mt19937& rng, const std::string& savepoint_name) {
+    auto any_savepoint = [&] {
+      return std::uniform_int_distribution<std::size_t>(0, savepoints_.size() - 1)(rng);
+    };
+    if (p < 40) {
+      if (!in_transaction_) {
+        db_.exec("BEGIN");
+        in_transaction_ = true;
+        at_begin_ = current;
+        return "begin";
+      }
+      db_.exec("SAVEPOINT " + savepoint_name);
+      savepoints_.emplace_back(savepoint_name, current);
+      return "savepoint";
+    }
+    if (p < 70) {
+      if (savepoints_.empty()) return "";
+      std::size_t i = any_savepoint();
+      if (p < 60) {
+        db_.exec("ROLLBACK TO " + savepoints_[i].first);
+        current = savepoints_[i].second;
+        savepoints_.resize(i + 1);
+        return "rollback to";
+      }
+      db_.exec("RELEASE " + savepoints_[i].first);
+      savepoints_.resize(i);
+      return "release";
+    }
+    if (!in_transaction_) return "";
+    if (p < 90) {
+      finish();
+      return "commit";
+    }
+    db_.exec("ROLLBACK");
+    current = at_begin_;
+    savepoints_.clear();
+    in_transaction_ = false;
+    return "rollback";
+  }
+
+  // Ends an open transaction with COMMIT.
+  void finish() {
+    if (!in_transaction_) return;
+    db_.exec("COMMIT");
+    savepoints_.clear();
+    in_transaction_ = false;
+  }
+
+ private:
+  Connection& db_;
+  bool in_transaction_ = false;
+  Model at_begin_;                                         // what a ROLLBACK returns to
+  std::vector<std::pair<std::string, Model>> savepoints_;  // open ones, outermost first
+};
+
 }  // namespace llmspell::sqlite::test

@@ -138,10 +138,8 @@ TEST_F(HnswTxn, SavepointOpenedBeforeTheTableJoinedRollsBack) {
 
 TEST_F(HnswTxn, RandomTransactionsMatchModel) {
   std::mt19937 rng(3);
-  Rows committed;
-  std::vector<std::pair<std::string, Rows>> savepoints;  // open savepoints, outermost first
-  Rows current;
-  bool in_txn = false;
+  ModelTransactions<Rows> tx(db_);
+  Rows& current = tx.current;
   std::int64_t next_id = 1;
   std::uniform_int_distribution<int> pick(0, 99);
   auto any_row = [&]() {
@@ -181,49 +179,15 @@ TEST_F(HnswTxn, RandomTransactionsMatchModel) {
                         "), (" + std::to_string(next_id + 1001) + ", '[1,2]')";
       EXPECT_NE(db_.try_exec(sql), SQLITE_OK);
       what = "failed insert";
-    } else if (p < 76) {
-      if (!in_txn) {
-        db_.exec("BEGIN");
-        in_txn = true;
-        what = "begin";
-      } else {
-        std::string name = "sp" + std::to_string(step);
-        db_.exec("SAVEPOINT " + name);
-        savepoints.emplace_back(name, current);
-        what = "savepoint";
-      }
-    } else if (p < 82 && !savepoints.empty()) {
-      std::size_t i = std::uniform_int_distribution<std::size_t>(0, savepoints.size() - 1)(rng);
-      db_.exec("ROLLBACK TO " + savepoints[i].first);
-      current = savepoints[i].second;
-      savepoints.resize(i + 1);
-      what = "rollback to";
-    } else if (p < 86 && !savepoints.empty()) {
-      std::size_t i = std::uniform_int_distribution<std::size_t>(0, savepoints.size() - 1)(rng);
-      db_.exec("RELEASE " + savepoints[i].first);
-      savepoints.resize(i);
-      what = "release";
-    } else if (p < 93 && in_txn) {
-      db_.exec("COMMIT");
-      committed = current;
-      savepoints.clear();
-      in_txn = false;
-      what = "commit";
-    } else if (in_txn) {
-      db_.exec("ROLLBACK");
-      current = committed;
-      savepoints.clear();
-      in_txn = false;
-      what = "rollback";
     } else {
-      continue;
+      what = tx.step((p - 70) * 100 / 30, rng, "sp" + std::to_string(step));
+      if (what.empty()) continue;
     }
-    if (!in_txn) committed = current;
     if (step % 5 == 0 || what.find("roll") != std::string::npos)
       verify(current, rng, "step " + std::to_string(step) + " " + what);
     if (HasFatalFailure()) return;
   }
-  if (in_txn) db_.exec("COMMIT");
+  tx.finish();
   verify(current, rng, "end");
   // Enough deletes happened for deleted nodes to be consolidated and their slots reused.
   EXPECT_GE(stat(db_, "items", "consolidations"), 1);
