@@ -374,9 +374,20 @@ void PgGraphStore::insert_relationship(const t::RelationshipVersion& v) {
 
 std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::string>& ids,
                                                         const t::AsOf& at) {
+  // The index scan sorts the array with the column's collation before its probes; handed over in
+  // bytewise order, which is that order in a C or C.UTF-8 database, the sort finds it sorted
+  // after one pass instead of comparing n log n times through strcoll.
+  std::vector<const std::string*> order;
+  order.reserve(ids.size());
+  for (const auto& id : ids) order.push_back(&id);
+  std::sort(order.begin(), order.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
   pg_guard([&] {
-    Datum values[4] = {text_datum(tenant_), text_array(ids), time_datum(at.valid),
-                       time_datum(at.tx)};
+    auto* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (order.size() + 1)));
+    for (std::size_t i = 0; i < order.size(); ++i) elems[i] = text_datum(*order[i]);
+    Datum array = PointerGetDatum(
+        construct_array(elems, static_cast<int>(order.size()), TEXTOID, -1, false, TYPALIGN_INT));
+    Datum values[4] = {text_datum(tenant_), array, time_datum(at.valid), time_datum(at.tx)};
     run_plan(kVisible, values, nullptr, true);
   });
   std::vector<std::string> out;
