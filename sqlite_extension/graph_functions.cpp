@@ -322,9 +322,7 @@ enum ReadStatement : int {
   kGetEntity = 30,
   kEntityHistory,
   kQueryEntities,
-  kNeighboursOut,
-  kNeighboursIn,
-  kNeighboursInOfBoth,
+  kNeighboursFirst,  // + 3 * typed + (0 out, 1 in, 2 in after out): six statements
 };
 
 using Compute = void (*)(sqlite3*, const ConnectionContext&, GraphStatements&, sqlite3_value**,
@@ -338,6 +336,9 @@ struct TableSpec {
   Compute compute;
 };
 
+constexpr const char* kPointVisibleE =
+    " AND e.valid_time_start <= ?3 AND e.valid_time_end > ?3 AND e.transaction_time_start <= ?4"
+    " AND e.transaction_time_end > ?4";
 constexpr const char* kPointVisible =
     " AND valid_time_start <= ?3 AND valid_time_end > ?3 AND transaction_time_start <= ?4"
     " AND transaction_time_end > ?4";
@@ -412,6 +413,24 @@ void query_entities(sqlite3* db, const ConnectionContext& c, GraphStatements& ca
   }
 }
 
+// The relationships of ?2 in one direction whose other end is visible, only while ?2 itself is
+// visible: that check is a condition on no table, which SQLite evaluates once, before the join.
+std::string neighbours_sql(bool outgoing, bool in_of_both, bool typed) {
+  std::string near = outgoing ? "r.from_entity" : "r.to_entity";
+  std::string far = outgoing ? "r.to_entity" : "r.from_entity";
+  return "SELECT r.relationship_id, r.relationship_type, e.entity_id, e.entity_type, e.name,"
+         " r.properties FROM graph_relationships r JOIN graph_entities e"
+         " ON e.tenant_id = ?1 AND e.entity_id = " +
+         far + std::string(kPointVisibleE) + " WHERE r.tenant_id = ?1 AND " + near +
+         " = ?2 AND r.valid_time_start <= ?3 AND r.valid_time_end > ?3"
+         " AND r.transaction_time_start <= ?4 AND r.transaction_time_end > ?4" +
+         (typed ? " AND r.relationship_type IN (SELECT value FROM json_each(?5))" : "") +
+         (in_of_both ? " AND r.from_entity <> ?2" : "") +
+         " AND EXISTS (SELECT 1 FROM graph_entities s WHERE s.tenant_id = ?1"
+         " AND s.entity_id = ?2 AND s.valid_time_start <= ?3 AND s.valid_time_end > ?3"
+         " AND s.transaction_time_start <= ?4 AND s.transaction_time_end > ?4)";
+}
+
 void neighbours(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, sqlite3_value** a,
                 std::vector<Row>& out) {
   std::string id = required_text(a[0], "id");
@@ -420,55 +439,35 @@ void neighbours(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
   Micros valid = point_arg(a[3], "valid_at", clock_now());
   Micros tx = point_arg(a[4], "tx_at", t::kCurrent);
   if (!c.tenant) return;
-  SqliteGraphStore store(db, *c.tenant, cache);
-  if (store.visible_entities({id}, {valid, tx}).empty()) return;
   std::string type_list = types.empty() ? std::string() : t::json::string_array(types);
-  struct Found {
-    std::string type, neighbour, rel;
-    Row row;
-  };
-  std::vector<Found> found;
+  std::size_t first = out.size();
   for (bool outgoing : {true, false}) {
     if (outgoing && d == t::Direction::kIn) continue;
     if (!outgoing && d == t::Direction::kOut) continue;
-    std::string sql =
-        std::string(
-            "SELECT r.relationship_id, r.relationship_type, e.entity_id, e.entity_type, e.name,"
-            " r.properties FROM graph_relationships r JOIN graph_entities e"
-            " ON e.tenant_id = ?1 AND e.entity_id = ") +
-        (outgoing ? "r.to_entity" : "r.from_entity") +
-        " AND e.valid_time_start <= ?3 AND e.valid_time_end > ?3"
-        " AND e.transaction_time_start <= ?4 AND e.transaction_time_end > ?4"
-        " WHERE r.tenant_id = ?1 AND " +
-        (outgoing ? "r.from_entity" : "r.to_entity") +
-        " = ?2"
-        " AND r.valid_time_start <= ?3 AND r.valid_time_end > ?3"
-        " AND r.transaction_time_start <= ?4 AND r.transaction_time_end > ?4"
-        " AND (?5 IS NULL OR r.relationship_type IN (SELECT value FROM json_each(?5)))" +
-        (!outgoing && d == t::Direction::kBoth ? " AND r.from_entity <> ?2" : "");
-    int key = outgoing ? kNeighboursOut
-                       : (d == t::Direction::kBoth ? kNeighboursInOfBoth : kNeighboursIn);
-    Use s(cache.get(db, key, sql));
+    int variant = (outgoing ? 0 : d == t::Direction::kBoth ? 2 : 1) + (types.empty() ? 0 : 3);
+    static const std::vector<std::string> kSql = [] {
+      std::vector<std::string> sql;
+      for (int v = 0; v < 6; ++v) sql.push_back(neighbours_sql(v % 3 == 0, v % 3 == 2, v >= 3));
+      return sql;
+    }();
+    int key = kNeighboursFirst + variant;
+    Use s(cache.get(db, key, kSql[static_cast<std::size_t>(variant)]));
     s->bind(1, std::string_view(*c.tenant));
     s->bind(2, std::string_view(id));
     s->bind(3, valid);
     s->bind(4, tx);
-    if (types.empty())
-      s->bind_null(5);
-    else
-      s->bind(5, std::string_view(type_list));
-    while (s->step()) {
-      Found f{std::string(s->text(1)), std::string(s->text(2)), std::string(s->text(0)), {}};
-      f.row = {column_cell(*s, 0), column_cell(*s, 1), text_cell(outgoing ? "out" : "in"),
-               column_cell(*s, 2), column_cell(*s, 3), column_cell(*s, 4),
-               column_cell(*s, 5)};
-      found.push_back(std::move(f));
-    }
+    if (!types.empty()) s->bind(5, std::string_view(type_list));
+    while (s->step())
+      out.push_back({column_cell(*s, 0), column_cell(*s, 1), text_cell(outgoing ? "out" : "in"),
+                     column_cell(*s, 2), column_cell(*s, 3), column_cell(*s, 4),
+                     column_cell(*s, 5)});
   }
-  std::sort(found.begin(), found.end(), [](const Found& x, const Found& y) {
-    return std::tie(x.type, x.neighbour, x.rel) < std::tie(y.type, y.neighbour, y.rel);
-  });
-  for (auto& f : found) out.push_back(std::move(f.row));
+  // By type, neighbour, relationship id (columns 1, 3, 0; all TEXT).
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+            [](const Row& x, const Row& y) {
+              return std::tie(x[1].text, x[3].text, x[0].text) <
+                     std::tie(y[1].text, y[3].text, y[0].text);
+            });
 }
 
 void traverse(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, sqlite3_value** a,

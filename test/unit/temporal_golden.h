@@ -199,6 +199,11 @@ inline void golden_wide(GraphApi& g) {
             (Strings{"d", "a", "y"}));
   EXPECT_EQ(column(g.traverse({"d"}, 1, Direction::kOut, {}, 1000, {day(40), kCurrent}), 0),
             (Strings{"d", "a", "y", "z"}));
+  EXPECT_EQ(column(g.neighbours("d", Direction::kBoth, {"link", "spoke"}, now), 3),
+            (Strings{"a", "y"}));
+  EXPECT_EQ(g.neighbours("z", Direction::kBoth, {}, now), Strings{})
+      << "an invisible entity has no neighbours, even along an edge that outlives it";
+  EXPECT_EQ(column(g.neighbours("z", Direction::kIn, {}, {day(40), kCurrent}), 3), Strings{"d"});
 }
 
 inline void golden_errors(GraphApi& g) {
