@@ -90,6 +90,13 @@ Micros point_arg(sqlite3_value* v, const char* what, Micros fallback) {
   return m == t::kInfinity ? t::kCurrent : m;
 }
 
+// A valid-time point: NULL is now (the clock is read only then).
+Micros valid_arg(sqlite3_value* v) {
+  std::optional<Micros> m = time_arg(v, "valid_at");
+  if (!m) return clock_now();
+  return *m == t::kInfinity ? t::kCurrent : *m;
+}
+
 std::optional<std::string> properties_arg(sqlite3_value* v) {
   auto s = text_arg(v, "properties");
   if (!s) return std::nullopt;
@@ -346,20 +353,23 @@ constexpr const char* kPointVisible =
 void get_entity(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, sqlite3_value** a,
                 std::vector<Row>& out) {
   std::string id = required_text(a[0], "id");
-  Micros valid = point_arg(a[1], "valid_at", clock_now());
+  Micros valid = valid_arg(a[1]);
   Micros tx = point_arg(a[2], "tx_at", t::kCurrent);
   if (!c.tenant) return;
-  Use s(cache.get(db, kGetEntity,
-                  std::string("SELECT entity_id, entity_type, name, properties, valid_time_start,"
-                              " valid_time_end, transaction_time_start FROM graph_entities"
-                              " WHERE tenant_id = ?1 AND entity_id = ?2") +
-                      kPointVisible));
+  static const std::string kSql =
+      std::string(
+          "SELECT entity_id, entity_type, name, properties, valid_time_start,"
+          " valid_time_end, transaction_time_start FROM graph_entities"
+          " WHERE tenant_id = ?1 AND entity_id = ?2") +
+      kPointVisible;
+  Use s(cache.get(db, kGetEntity, kSql));
   s->bind(1, std::string_view(*c.tenant));
   s->bind(2, std::string_view(id));
   s->bind(3, valid);
   s->bind(4, tx);
   while (s->step()) {
     Row r;
+    r.reserve(7);
     for (int i = 0; i < 7; ++i) r.push_back(column_cell(*s, i));
     out.push_back(std::move(r));
   }
@@ -388,7 +398,7 @@ void query_entities(sqlite3* db, const ConnectionContext& c, GraphStatements& ca
   auto type = text_arg(a[0], "of_type");
   auto filter = text_arg(a[1], "contains");
   if (filter) t::json::canonical(*filter, "contains", false);
-  Micros valid = point_arg(a[2], "valid_at", clock_now());
+  Micros valid = valid_arg(a[2]);
   Micros tx = point_arg(a[3], "tx_at", t::kCurrent);
   auto limit = int_arg(a[4], "max_rows");
   if (!c.tenant) return;
@@ -436,7 +446,7 @@ void neighbours(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
   std::string id = required_text(a[0], "id");
   t::Direction d = t::parse_direction(text_arg(a[1], "dir").value_or("both"));
   auto types = list_arg(db, a[2], "relationship_types");
-  Micros valid = point_arg(a[3], "valid_at", clock_now());
+  Micros valid = valid_arg(a[3]);
   Micros tx = point_arg(a[4], "tx_at", t::kCurrent);
   if (!c.tenant) return;
   std::string type_list = types.empty() ? std::string() : t::json::string_array(types);
@@ -479,7 +489,7 @@ void traverse(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, s
   r.types = list_arg(db, a[2], "relationship_types");
   r.direction = t::parse_direction(text_arg(a[3], "direction").value_or("out"));
   r.max_nodes = int_arg(a[4], "max_nodes").value_or(t::kDefaultMaxNodes);
-  r.at = {point_arg(a[5], "valid_at", clock_now()), point_arg(a[6], "tx_at", t::kCurrent)};
+  r.at = {valid_arg(a[5]), point_arg(a[6], "tx_at", t::kCurrent)};
   t::check_traverse_request(r);
   if (!c.tenant) return;
   SqliteGraphStore store(db, *c.tenant, cache);
