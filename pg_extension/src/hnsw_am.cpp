@@ -1,5 +1,6 @@
 // The llmspell_hnsw access method: handler, options, settings, cost estimate, validation.
 #include "hnsw_am.h"
+#include "hnsw_vector_cache.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -43,6 +44,11 @@ void hnsw_register_settings() {
                           "Most index tuples one llmspell_hnsw scan visits when other conditions "
                           "keep rejecting rows (0: until the index is exhausted).",
                           NULL, &hnsw_scan_limit, 0, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
+  DefineCustomIntVariable("llmspell.hnsw_cache_mb",
+                          "Memory per index and backend for the vectors llmspell_hnsw scans read "
+                          "(0: no cache; every distance then reads the index page).",
+                          NULL, &hnsw_cache_mb, 64, 0, 1 << 20, PGC_USERSET, GUC_UNIT_MB, NULL,
+                          NULL, NULL);
   MarkGUCPrefixReserved("llmspell");
 }
 

@@ -83,9 +83,11 @@ void start(ScanOpaque* so, Relation index, const PgVector* query) {
     for (int i = 0; i < total; ++i)
       if (entries[i].entry != core::kNoNode) keys.push_back(entries[i].key);
   }
+  VectorCache* vectors = VectorCache::of(index->rd_node, so->meta.generation,
+                                         vector_bytes(so->meta.dims, so->meta.vector_format));
   for (uint64 key : keys) {
     PartitionCursor p;
-    p.store = std::make_unique<PageStore>(index, so->meta, key);
+    p.store = std::make_unique<PageStore>(index, so->meta, key, vectors);
     p.graph = std::make_unique<core::Graph<PageStore>>(params, *p.store);
     if (so->constrained[1])
       p.filter = std::make_unique<KeyFilter>(*p.store, so->wanted, so->constrained);
@@ -112,17 +114,20 @@ double user_distance(const ScanOpaque* so, const PageStore& store, const core::C
   return d;
 }
 
-// The next result over all partitions; false when they are exhausted.
+// The next result over all partitions; false when they are exhausted. Each is confirmed on its
+// page: a node the walk saw through the vector cache may have been deleted since.
 bool next_result(ScanOpaque* so, ItemPointerData* tid, double* distance) {
   ScanWork* w = so->work;
-  PartitionCursor* best = nullptr;
-  for (PartitionCursor& p : w->parts)
-    if (p.has_head && (best == nullptr || p.head < best->head)) best = &p;
-  if (best == nullptr) return false;
-  *tid = best->store->heap_tid(best->head.node);
-  *distance = user_distance(so, *best->store, best->head);
-  advance(*best);
-  return true;
+  for (;;) {
+    PartitionCursor* best = nullptr;
+    for (PartitionCursor& p : w->parts)
+      if (p.has_head && (best == nullptr || p.head < best->head)) best = &p;
+    if (best == nullptr) return false;
+    bool live = best->store->confirm(w->query.data(), best->head.node, best->head.distance, tid);
+    if (live) *distance = user_distance(so, *best->store, best->head);
+    advance(*best);
+    if (live) return true;
+  }
 }
 
 }  // namespace

@@ -41,13 +41,15 @@ uint32* link_list(ElementHeader* h, uint32 m, int level) {
 
 }  // namespace
 
-PageStore::PageStore(Relation index, const MetaData& meta, uint64 partition_key)
+PageStore::PageStore(Relation index, const MetaData& meta, uint64 partition_key,
+                     VectorCache* vectors)
     : index_(index),
       dims_(meta.dims),
       m_(meta.m),
       metric_(meta.metric),
       format_(meta.vector_format),
       partition_key_(partition_key),
+      vectors_(vectors),
       cache_(kInfoCacheSize),
       scratch_a_(meta.dims),
       scratch_b_(meta.dims) {}
@@ -103,9 +105,24 @@ void PageStore::remember(NodeId n, const ElementHeader* h) const {
   for (int i = 0; i < kMaxFilterKeys; ++i) slot.keys[i] = h->keys[i];
 }
 
+void PageStore::remember(NodeId n, const VectorCache::Entry* e) const {
+  NodeInfo& slot = cache_[(n * 2654435761u) % kInfoCacheSize];
+  slot.id = n;
+  slot.level = e->level;
+  slot.flags = e->flags;
+  slot.err = e->err;
+  for (int i = 0; i < kMaxFilterKeys; ++i) slot.keys[i] = e->keys[i];
+}
+
 const PageStore::NodeInfo& PageStore::info(NodeId n) const {
-  const NodeInfo& slot = cache_[(n * 2654435761u) % kInfoCacheSize];
+  NodeInfo& slot = cache_[(n * 2654435761u) % kInfoCacheSize];
   if (slot.id == n) return slot;
+  if (vectors_ != nullptr) {
+    if (const VectorCache::Entry* e = vectors_->find(n)) {
+      remember(n, e);
+      return slot;
+    }
+  }
   pg_guard([&] {
     Buffer buf = pin(node_block(n));
     LockBuffer(buf, BUFFER_LOCK_SHARE);
@@ -116,7 +133,10 @@ const PageStore::NodeInfo& PageStore::info(NodeId n) const {
 }
 
 float PageStore::element_distance(const float* query, const ElementHeader* h) const {
-  const char* v = reinterpret_cast<const char*>(h) + vector_offset(m_, h->level);
+  return vector_distance(query, reinterpret_cast<const char*>(h) + vector_offset(m_, h->level));
+}
+
+float PageStore::vector_distance(const float* query, const char* v) const {
   auto metric = static_cast<core::Metric>(metric_);
   if (format_ == kFloat32)
     return core::metric_distance(metric, reinterpret_cast<const float*>(v), query, dims_);
@@ -125,6 +145,11 @@ float PageStore::element_distance(const float* query, const ElementHeader* h) co
 }
 
 float PageStore::distance(const float* query, NodeId n) const {
+  if (vectors_ != nullptr) {
+    float d = 0;
+    distances(query, &n, 1, &d);
+    return d;
+  }
   check_interrupts();
   float d = 0;
   pg_guard([&] {
@@ -150,9 +175,57 @@ const char* element_hint(Page page, NodeId n) {
 
 }  // namespace
 
+namespace {
+
+// Cache misses of one distances() call of a scan: their ids, where their results go, and a copy
+// of each element's header and vector taken under the buffer lock (the cache is filled after
+// the lock is gone: filling it allocates, which must not happen inside pg_guard). One backend
+// runs one scan step at a time, so a single set serves every scan.
+struct Misses {
+  std::vector<PageStore::NodeId> ids;
+  std::vector<std::uint32_t> positions;
+  std::vector<float> out;
+  std::vector<char> copies;
+};
+Misses misses;
+
+}  // namespace
+
 void PageStore::distances(const float* query, const NodeId* ids, std::uint32_t n,
                           float* out) const {
+  if (vectors_ == nullptr) {
+    page_distances(query, ids, n, out);
+    return;
+  }
+  misses.ids.clear();
+  misses.positions.clear();
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (const VectorCache::Entry* e = vectors_->find(ids[i])) {
+      remember(ids[i], e);  // the walk asks for its level and flags next
+      out[i] = vector_distance(query, vectors_->vector(e));
+    } else {
+      misses.ids.push_back(ids[i]);
+      misses.positions.push_back(i);
+    }
+  }
+  if (misses.ids.empty()) return;
+  auto count = static_cast<std::uint32_t>(misses.ids.size());
+  const std::size_t vbytes = vector_bytes(dims_, format_);
+  misses.out.resize(count);
+  misses.copies.resize(count * (sizeof(ElementHeader) + vbytes));
+  page_distances(query, misses.ids.data(), count, misses.out.data());
+  for (std::uint32_t i = 0; i < count; ++i) {
+    out[misses.positions[i]] = misses.out[i];
+    const char* copy = misses.copies.data() + i * (sizeof(ElementHeader) + vbytes);
+    vectors_->put(misses.ids[i], reinterpret_cast<const ElementHeader*>(copy),
+                  copy + sizeof(ElementHeader));
+  }
+}
+
+void PageStore::page_distances(const float* query, const NodeId* ids, std::uint32_t n,
+                               float* out) const {
   constexpr std::uint32_t kBatch = 64;
+  const std::size_t vbytes = vector_bytes(dims_, format_);
   for (std::uint32_t first = 0; first < n; first += kBatch) {
     const std::uint32_t count = std::min(kBatch, n - first);
     const NodeId* batch = ids + first;
@@ -177,6 +250,12 @@ void PageStore::distances(const float* query, const NodeId* ids, std::uint32_t n
         ElementHeader* h = element_on(index_, BufferGetPage(bufs[i]), batch[i]);
         remember(batch[i], h);
         out[first + i] = element_distance(query, h);
+        if (vectors_ != nullptr) {
+          char* copy = misses.copies.data() + (first + i) * (sizeof(ElementHeader) + vbytes);
+          std::memcpy(copy, h, sizeof(ElementHeader));
+          std::memcpy(copy + sizeof(ElementHeader),
+                      reinterpret_cast<const char*>(h) + vector_offset(m_, h->level), vbytes);
+        }
         UnlockReleaseBuffer(bufs[i]);
       }
     });
@@ -201,6 +280,23 @@ void PageStore::read_vector(NodeId n, float* out) const {
 float PageStore::distance(NodeId a, NodeId b) const {
   read_vector(a, scratch_a_.data());
   return distance(scratch_a_.data(), b);
+}
+
+bool PageStore::confirm(const float* query, NodeId n, float distance, ItemPointerData* tid) const {
+  bool live = false;
+  float d = 0;
+  pg_guard([&] {
+    Buffer buf = pin(node_block(n));
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    ElementHeader* h = element_on(index_, BufferGetPage(buf), n);
+    live = (h->flags & (kDeleted | kFree)) == 0;
+    if (live) {
+      d = element_distance(query, h);
+      *tid = h->heap_tid;
+    }
+    UnlockReleaseBuffer(buf);
+  });
+  return live && d == distance;
 }
 
 ItemPointerData PageStore::heap_tid(NodeId n) const {

@@ -18,12 +18,16 @@ extern "C" {
 #include "hnsw/filter.h"
 #include "hnsw/types.h"
 #include "hnsw_pages.h"
+#include "hnsw_vector_cache.h"
 
 class PageStore {
  public:
   using NodeId = llmspell::hnsw::NodeId;
 
-  PageStore(Relation index, const hnsw_pages::MetaData& meta, uint64 partition_key);
+  // `vectors`: a scan's backend-local vector cache (hnsw_vector_cache.h), or null: writers must
+  // read every element from its page.
+  PageStore(Relation index, const hnsw_pages::MetaData& meta, uint64 partition_key,
+            VectorCache* vectors = nullptr);
 
   // The graph's store concept (see common/hnsw/graph.h).
   std::uint32_t dims() const { return dims_; }
@@ -61,6 +65,10 @@ class PageStore {
   // Beyond the concept.
   const std::uint64_t* keys(NodeId n) const { return info(n).keys; }
   ItemPointerData heap_tid(NodeId n) const;
+  // Reads n's element again for a scan about to return it: true, with its heap TID, when it is
+  // still live and still at `distance` (a cached vector may belong to a slot VACUUM has freed and
+  // an insert reused since the scan began).
+  bool confirm(const float* query, NodeId n, float distance, ItemPointerData* tid) const;
   // Reads the stored vector as float32 (exact for float32 elements).
   void read_vector(NodeId n, float* out) const;
   float element_error(NodeId n) const { return info(n).err; }
@@ -95,7 +103,12 @@ class PageStore {
   const NodeInfo& info(NodeId n) const;
   // The traversal distance to an element on a share-locked page.
   float element_distance(const float* query, const hnsw_pages::ElementHeader* h) const;
+  // The same for stored vector bytes (float32 or float16, as in the element).
+  float vector_distance(const float* query, const char* v) const;
+  // distances() through the pages; with a cache, the elements read are copied into it.
+  void page_distances(const float* query, const NodeId* ids, std::uint32_t n, float* out) const;
   void remember(NodeId n, const hnsw_pages::ElementHeader* h) const;
+  void remember(NodeId n, const VectorCache::Entry* e) const;
   // Locates this partition's directory entry (block and index), creating it when `create`.
   bool find_directory_entry(bool create, BlockNumber* block, int* index) const;
 
@@ -105,6 +118,7 @@ class PageStore {
   std::uint8_t metric_;
   std::uint8_t format_;
   std::uint64_t partition_key_;
+  VectorCache* vectors_;
   mutable std::vector<NodeInfo> cache_;
   mutable std::vector<float> scratch_a_, scratch_b_;
   mutable BlockNumber directory_block_ = InvalidBlockNumber;

@@ -100,6 +100,8 @@ maintenance_work_mem = 2GB
 max_parallel_maintenance_workers = 1
 max_wal_size = 8GB
 jit = off
+# Each backend's scan cache holds every vector of the largest index (100k x 768: 300 MB).
+llmspell.hnsw_cache_mb = 512
 CONF
 as_postgres "$bindir/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null
 "$root/scripts/pg-cluster" restart "$cluster" >&2
