@@ -55,18 +55,6 @@ class ColumnFilter final : public hnsw::Filter {
   const std::vector<NodeId>* smallest_ = nullptr;
 };
 
-// Whether an exact scan of `matching` nodes is cheaper than a walk of a graph of `graph_size`
-// nodes that accepts that many: the walk visits about ef * M / selectivity nodes (the rule of
-// Graph::prefer_exact, applied to the partition's graph rather than the whole store).
-bool exact_is_cheaper(std::size_t matching, std::size_t graph_size, std::uint32_t ef,
-                      std::uint32_t m) {
-  if (graph_size == 0) return true;
-  double selectivity =
-      std::max(static_cast<double>(matching) / static_cast<double>(graph_size), 1e-9);
-  return static_cast<double>(matching) <=
-         static_cast<double>(std::max<std::uint32_t>(ef, 1)) * m / selectivity;
-}
-
 void bind_filter_value(Statement& s, int p, const FilterValue& v) {
   if (v.null) {
     s.bind_null(p);
@@ -696,8 +684,7 @@ std::vector<hnsw::Candidate> HnswTable::search_partition(std::uint32_t partition
   if (terms.empty()) return graph_.search(query, k, ef, nullptr);
   std::size_t size = store_.partition_size(partition);
   ColumnFilter filter(store_, terms, partition, true);
-  if (exact_is_cheaper(static_cast<std::size_t>(filter.count()), size, ef, config_.params.m))
-    return graph_.exact_search(query, k, &filter);
+  if (graph_.prefer_exact(filter.count(), ef, size)) return graph_.exact_search(query, k, &filter);
   ColumnFilter walk(store_, terms, partition, false);
   return graph_.search(query, k, ef, &walk);
 }

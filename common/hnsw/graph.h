@@ -106,7 +106,12 @@ class Graph {
 
   // True when an exact scan of `matching` nodes is expected to be cheaper than a filtered graph
   // search: the graph visits about ef * M / selectivity nodes, the scan visits `matching`.
-  bool prefer_exact(std::int64_t matching, std::uint32_t ef) const;
+  // `graph_size`: the nodes of the graph walked (a store holding several graphs, one per
+  // partition, passes the partition's size); by default the whole store.
+  bool prefer_exact(std::int64_t matching, std::uint32_t ef) const {
+    return prefer_exact(matching, ef, store_.id_limit());
+  }
+  bool prefer_exact(std::int64_t matching, std::uint32_t ef, std::size_t graph_size) const;
 
   // A search that can be resumed: results come nearest first, as many as the caller asks for,
   // until every reachable accepted node has been returned. The first ef results are those of
@@ -371,9 +376,10 @@ void Graph<Store>::link(NodeId node, const float* vec) {
 }
 
 template <class Store>
-bool Graph<Store>::prefer_exact(std::int64_t matching, std::uint32_t ef) const {
+bool Graph<Store>::prefer_exact(std::int64_t matching, std::uint32_t ef,
+                                std::size_t graph_size) const {
   if (matching < 0) return false;
-  double total = static_cast<double>(store_.id_limit());
+  double total = static_cast<double>(graph_size);
   if (total <= 0) return true;
   double selectivity = std::max(static_cast<double>(matching) / total, 1e-9);
   double graph_cost = static_cast<double>(std::max<std::uint32_t>(ef, 1)) * params_.m / selectivity;
