@@ -105,10 +105,14 @@ MetaData hnsw_read_meta(Relation index) {
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   MetaData m = *meta(BufferGetPage(buf));
   UnlockReleaseBuffer(buf);
-  if (m.magic != kMagic || m.version != kVersion)
-    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-                    errmsg("\"%s\" is not an llmspell_hnsw index of version %u",
-                           RelationGetRelationName(index), kVersion)));
+  if (m.magic != kMagic)
+    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("\"%s\" is not an llmspell_hnsw index",
+                                                             RelationGetRelationName(index))));
+  if (m.version != kVersion)
+    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                    errmsg("llmspell_hnsw index \"%s\" has page format %u, this version reads %u",
+                           RelationGetRelationName(index), m.version, kVersion),
+                    errhint("Rebuild it with REINDEX.")));
   return m;
 }
 

@@ -99,6 +99,7 @@ bool hnsw_directory_find(Relation index, uint64 key, bool create, BlockNumber* b
   e.entry = llmspell::hnsw::kNoNode;
   e.max_level = -1;
   e.count = 0;
+  e.link_edits = 0;
   GenericXLogFinish(state);
   *block = BufferGetBlockNumber(buf);
   *slot = static_cast<int>(i);
@@ -142,6 +143,7 @@ void hnsw_directory_adjust_count(Relation index, BlockNumber block, int slot, in
   GenericXLogState* state = GenericXLogStart(index);
   Page page = GenericXLogRegisterBuffer(state, buf, 0);
   directory_entries(page)[slot].count += delta;
+  directory_entries(page)[slot].link_edits++;
   GenericXLogFinish(state);
   UnlockReleaseBuffer(buf);
 }

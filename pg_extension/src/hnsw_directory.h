@@ -35,6 +35,8 @@ hnsw_pages::DirectoryEntry hnsw_directory_read(Relation index, BlockNumber block
 // above its top level.
 void hnsw_directory_update(Relation index, BlockNumber block, int slot, hnsw_pages::NodeId entry,
                            int level, bool only_if_higher, int64 count_delta);
+// Adds delta to the live count and counts one more change of the partition's links: writers call
+// it after their link writes (insert, VACUUM), so that scans drop links cached before them.
 void hnsw_directory_adjust_count(Relation index, BlockNumber block, int slot, int64 delta);
 
 // Copies up to `max` entries into out; returns how many there are in all.

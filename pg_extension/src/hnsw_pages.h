@@ -24,7 +24,7 @@ namespace hnsw_pages {
 using llmspell::hnsw::NodeId;
 
 inline constexpr uint32 kMagic = 0x4c4c4d48;  // "LLMH"
-inline constexpr uint32 kVersion = 1;
+inline constexpr uint32 kVersion = 2;         // 2: DirectoryEntry.link_edits
 inline constexpr BlockNumber kMetaBlock = 0;
 inline constexpr BlockNumber kDirectoryBlock = 1;
 inline constexpr int kMaxFilterKeys = 2;  // index columns after the vector
@@ -62,7 +62,8 @@ struct DirectoryEntry {
   uint64 key;  // hash of the partition value; 0 without filter columns
   NodeId entry;
   int32 max_level;
-  int64 count;  // live nodes in the partition
+  int64 count;        // live nodes in the partition
+  uint64 link_edits;  // bumped after every insert's and VACUUM's link writes (scan caches)
 };
 
 struct ElementHeader {

@@ -8,6 +8,7 @@ extern "C" {
 #include "access/relscan.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 }
 
 #include <cmath>
@@ -48,6 +49,7 @@ struct ScanOpaque {
   bool started;
   bool empty;  // a condition no row can meet (filter = NULL, ORDER BY distance to NULL)
   bool any_filter;
+  bool mvcc;  // the scan's snapshot is an MVCC one: see next_result()
   bool constrained[kMaxFilterKeys];
   uint64 wanted[kMaxFilterKeys];
   int64 returned;
@@ -83,11 +85,13 @@ void start(ScanOpaque* so, Relation index, const PgVector* query) {
     for (int i = 0; i < total; ++i)
       if (entries[i].entry != core::kNoNode) keys.push_back(entries[i].key);
   }
-  VectorCache* vectors = VectorCache::of(index->rd_node, so->meta.generation,
-                                         vector_bytes(so->meta.dims, so->meta.vector_format));
+  VectorCache* vectors =
+      VectorCache::of(index->rd_node, so->meta.generation,
+                      vector_bytes(so->meta.dims, so->meta.vector_format), 2 * so->meta.m);
   for (uint64 key : keys) {
     PartitionCursor p;
     p.store = std::make_unique<PageStore>(index, so->meta, key, vectors);
+    p.store->begin_scan();
     p.graph = std::make_unique<core::Graph<PageStore>>(params, *p.store);
     if (so->constrained[1])
       p.filter = std::make_unique<KeyFilter>(*p.store, so->wanted, so->constrained);
@@ -114,8 +118,13 @@ double user_distance(const ScanOpaque* so, const PageStore& store, const core::C
   return d;
 }
 
-// The next result over all partitions; false when they are exhausted. Each is confirmed on its
-// page: a node the walk saw through the vector cache may have been deleted since.
+// The next result over all partitions; false when they are exhausted.
+//
+// A node the walk saw through the vector cache may have been freed by a VACUUM since, and its
+// slot reused. Under an MVCC snapshot its cached heap TID is still safe to return: the row it
+// named was dead to every snapshot before VACUUM could free it, and a row stored at that TID
+// since was inserted after this scan's snapshot was taken, so the executor drops either. Other
+// snapshots get each node confirmed on its page (live, same distance).
 bool next_result(ScanOpaque* so, ItemPointerData* tid, double* distance) {
   ScanWork* w = so->work;
   for (;;) {
@@ -123,7 +132,8 @@ bool next_result(ScanOpaque* so, ItemPointerData* tid, double* distance) {
     for (PartitionCursor& p : w->parts)
       if (p.has_head && (best == nullptr || p.head < best->head)) best = &p;
     if (best == nullptr) return false;
-    bool live = best->store->confirm(w->query.data(), best->head.node, best->head.distance, tid);
+    bool live = (so->mvcc && best->store->cached_heap_tid(best->head.node, tid)) ||
+                best->store->confirm(w->query.data(), best->head.node, best->head.distance, tid);
     if (live) *distance = user_distance(so, *best->store, best->head);
     advance(*best);
     if (live) return true;
@@ -197,6 +207,7 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir) {
                       errmsg("query vector has %d dimensions, the index has %u", query->dim,
                              so->meta.dims)));
     so->started = true;
+    so->mvcc = scan->xs_snapshot != nullptr && IsMVCCSnapshot(scan->xs_snapshot);
     CoreError err = call_core([&] { start(so, scan->indexRelation, query); });
     raise_core_error(err);
   }

@@ -199,13 +199,23 @@ void PageStore::distances(const float* query, const NodeId* ids, std::uint32_t n
   }
   misses.ids.clear();
   misses.positions.clear();
-  for (std::uint32_t i = 0; i < n; ++i) {
-    if (const VectorCache::Entry* e = vectors_->find(ids[i])) {
-      remember(ids[i], e);  // the walk asks for its level and flags next
-      out[i] = vector_distance(query, vectors_->vector(e));
-    } else {
-      misses.ids.push_back(ids[i]);
-      misses.positions.push_back(i);
+  constexpr std::uint32_t kBatch = 64;
+  const VectorCache::Entry* hits[kBatch];
+  for (std::uint32_t first = 0; first < n; first += kBatch) {
+    const std::uint32_t count = std::min(kBatch, n - first);
+    // Every vector of the batch is requested before the first is read: each is a cache miss.
+    for (std::uint32_t i = 0; i < count; ++i) {
+      hits[i] = vectors_->find(ids[first + i]);
+      if (hits[i] != nullptr) vectors_->prefetch(hits[i]);
+    }
+    for (std::uint32_t i = 0; i < count; ++i) {
+      if (hits[i] != nullptr) {
+        remember(ids[first + i], hits[i]);  // the walk asks for its level and flags next
+        out[first + i] = vector_distance(query, vectors_->vector(hits[i]));
+      } else {
+        misses.ids.push_back(ids[first + i]);
+        misses.positions.push_back(first + i);
+      }
     }
   }
   if (misses.ids.empty()) return;
@@ -282,6 +292,13 @@ float PageStore::distance(NodeId a, NodeId b) const {
   return distance(scratch_a_.data(), b);
 }
 
+bool PageStore::cached_heap_tid(NodeId n, ItemPointerData* tid) const {
+  const VectorCache::Entry* e = vectors_ != nullptr ? vectors_->find(n) : nullptr;
+  if (e == nullptr) return false;
+  *tid = e->heap_tid;
+  return true;
+}
+
 bool PageStore::confirm(const float* query, NodeId n, float distance, ItemPointerData* tid) const {
   bool live = false;
   float d = 0;
@@ -311,6 +328,15 @@ ItemPointerData PageStore::heap_tid(NodeId n) const {
 }
 
 std::uint32_t PageStore::links(NodeId n, int level, NodeId* out) const {
+  VectorCache::Entry* cached = nullptr;
+  if (level == 0 && scanning_) {
+    cached = vectors_->find(n);
+    if (cached != nullptr && cached->link_count != VectorCache::kNoLinks &&
+        cached->link_edits == scan_entry_.link_edits) {
+      std::memcpy(out, vectors_->links(cached), sizeof(NodeId) * cached->link_count);
+      return cached->link_count;
+    }
+  }
   std::uint32_t count = 0;
   pg_guard([&] {
     Buffer buf = pin(node_block(n));
@@ -324,6 +350,13 @@ std::uint32_t PageStore::links(NodeId n, int level, NodeId* out) const {
     }
     UnlockReleaseBuffer(buf);
   });
+  if (cached != nullptr) {
+    // Tagged with the count this scan started with: links written since then are read again by
+    // the next scan, which sees a higher count.
+    std::memcpy(vectors_->links(cached), out, sizeof(NodeId) * count);
+    cached->link_count = count;
+    cached->link_edits = scan_entry_.link_edits;
+  }
   return count;
 }
 
@@ -426,7 +459,17 @@ bool PageStore::find_directory_entry(bool create, BlockNumber* block, int* index
   return found;
 }
 
+void PageStore::begin_scan() {
+  if (vectors_ == nullptr) return;
+  BlockNumber block;
+  int index;
+  if (find_directory_entry(false, &block, &index))
+    pg_guard([&] { scan_entry_ = hnsw_directory_read(index_, block, index); });
+  scanning_ = true;
+}
+
 NodeId PageStore::entry_point() const {
+  if (scanning_) return scan_entry_.entry;
   BlockNumber block;
   int index;
   if (!find_directory_entry(false, &block, &index)) return core::kNoNode;
@@ -436,6 +479,7 @@ NodeId PageStore::entry_point() const {
 }
 
 int PageStore::max_level() const {
+  if (scanning_) return scan_entry_.max_level;
   BlockNumber block;
   int index;
   if (!find_directory_entry(false, &block, &index)) return -1;

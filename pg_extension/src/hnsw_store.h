@@ -63,8 +63,14 @@ class PageStore {
   }
 
   // Beyond the concept.
+  // A scan's store (one with a vector cache): reads the partition's directory entry once. The
+  // scan then walks from that entry point and uses the level-0 links cached since the
+  // partition's last link change.
+  void begin_scan();
   const std::uint64_t* keys(NodeId n) const { return info(n).keys; }
   ItemPointerData heap_tid(NodeId n) const;
+  // The heap TID of n from the scan cache; false when n is not cached.
+  bool cached_heap_tid(NodeId n, ItemPointerData* tid) const;
   // Reads n's element again for a scan about to return it: true, with its heap TID, when it is
   // still live and still at `distance` (a cached vector may belong to a slot VACUUM has freed and
   // an insert reused since the scan began).
@@ -124,6 +130,8 @@ class PageStore {
   mutable BlockNumber directory_block_ = InvalidBlockNumber;
   mutable int directory_index_ = -1;
   mutable std::uint32_t calls_ = 0;
+  bool scanning_ = false;
+  hnsw_pages::DirectoryEntry scan_entry_{0, llmspell::hnsw::kNoNode, -1, 0, 0};
 };
 
 // Filter columns compared during traversal: a node passes when each constrained column's hash

@@ -157,6 +157,7 @@ void run_vacuum(Relation index, IndexBulkDeleteResult* stats, IndexBulkDeleteCal
     PageStore store(index, meta, key);
     core::Graph<PageStore> graph(params, store);
     graph.reconnect();
+    store.adjust_count(0);  // counts the links reconnect() wrote (scan caches)
   }
   BlockNumber first_free = free_slots(index, w);
   if (first_free != InvalidBlockNumber) {

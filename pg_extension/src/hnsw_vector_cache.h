@@ -1,13 +1,17 @@
-// A backend-local cache of the element vectors of the llmspell_hnsw indexes this backend scans,
-// so that a walk computes most of its distances without pinning and locking one shared buffer
-// per node (that costs more than the arithmetic: see the profile in the session notes).
+// A backend-local cache of the elements of the llmspell_hnsw indexes this backend scans (vector,
+// header fields and level-0 links), so that a walk computes most of its distances and reads most
+// of its neighbour lists without pinning and locking one shared buffer per node (that costs more
+// than the arithmetic: see the profile in the session notes).
 //
 // Why it stays right:
 // - An element's vector, level and filter keys never change in place. A slot gets a new element
 //   only after a VACUUM freed it, and that VACUUM bumps the metapage's generation: a cache whose
 //   generation differs from the scan's metapage is emptied first.
-// - A VACUUM may free and an insert reuse a slot while a scan runs. The scan therefore confirms
-//   each row it returns against the page (hnsw_scan.cpp): still live, same distance.
+// - Links do change. Every insert and VACUUM bumps its partition's `link_edits` in the directory
+//   after its link writes; cached links carry the count the scan that read them started with,
+//   and a scan uses them only when its partition's count is still that value.
+// - A VACUUM may free and an insert reuse a slot while a scan runs. A scan returns cached heap
+//   TIDs only under an MVCC snapshot, which hides the rows such a slot named (hnsw_scan.cpp).
 // - Only scans use it. Inserts and VACUUM read pages, so every link they write is to an element
 //   they saw live under its buffer lock.
 //
@@ -18,13 +22,13 @@
 #include "pg_glue.h"
 
 extern "C" {
+#include "storage/itemptr.h"
 #include "storage/relfilenode.h"
 }
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "hnsw_pages.h"
@@ -37,45 +41,85 @@ class VectorCache {
 
   struct Entry {
     NodeId node;
+    ItemPointerData heap_tid;
     std::uint8_t level;
     std::uint8_t flags;
     float err;
     std::uint64_t keys[hnsw_pages::kMaxFilterKeys];
+    std::uint64_t link_edits;  // of the partition when the links below were read
+    std::uint32_t link_count;  // kNoLinks: not cached yet
   };
+  static constexpr std::uint32_t kNoLinks = ~std::uint32_t{0};
 
-  // The cache of the index stored in `node` as of `generation`, for vectors of `vector_bytes`;
-  // nullptr when caching is off. Emptied when the generation moved.
+  // The cache of the index stored in `node` as of `generation`, for vectors of `vector_bytes` and
+  // level-0 lists of up to `max_links`; nullptr when caching is off. Emptied when the generation
+  // moved.
   static VectorCache* of(const RelFileNode& node, std::uint64_t generation,
-                         std::size_t vector_bytes);
+                         std::size_t vector_bytes, std::uint32_t max_links);
 
   // The entry of n, or nullptr.
-  const Entry* find(NodeId n) const {
-    auto it = slot_of_.find(n);
-    if (it == slot_of_.end()) return nullptr;
-    referenced_[it->second] = 1;
-    return entry(it->second);
+  Entry* find(NodeId n) const {
+    std::uint32_t slot = slot_of(n);
+    if (slot == kEmpty) return nullptr;
+    referenced_[slot] = 1;
+    return entry(slot);
   }
-  const char* vector(const Entry* e) const { return reinterpret_cast<const char*>(e + 1); }
-  // Copies an element's header fields and vector (as stored: float32 or float16 bytes).
+  // Starts loading the entry's vector: distances are computed right after a batch of finds.
+  void prefetch(const Entry* e) const {
+    const char* v = vector(e);
+    for (std::size_t line = 0; line < prefetch_bytes_; line += 64) __builtin_prefetch(v + line);
+  }
+  const char* vector(const Entry* e) const {
+    return reinterpret_cast<const char*>(e) + vector_offset_;
+  }
+  NodeId* links(Entry* e) const { return reinterpret_cast<NodeId*>(e + 1); }
+  // Copies an element's header fields and vector (as stored: float32 or float16 bytes); its
+  // links are not cached yet.
   void put(NodeId n, const hnsw_pages::ElementHeader* h, const char* vector_bytes);
 
  private:
-  VectorCache(std::size_t vector_bytes, std::size_t capacity);
+  VectorCache(std::size_t vector_bytes, std::uint32_t max_links, std::size_t capacity);
   static constexpr std::size_t kChunkEntries = 1024;
+  static constexpr std::uint32_t kEmpty = ~std::uint32_t{0};
+  struct alignas(64) Line {
+    char bytes[64];
+  };
   Entry* entry(std::uint32_t slot) const {
-    return reinterpret_cast<Entry*>(chunks_[slot / kChunkEntries].get() +
+    return reinterpret_cast<Entry*>(reinterpret_cast<char*>(chunks_[slot / kChunkEntries].get()) +
                                     (slot % kChunkEntries) * stride_);
   }
+  // The node -> slot map: open addressing with linear probing over a power-of-two table at most
+  // half full (a node-based hash map cost a tenth of a scan's time).
+  struct Mapping {
+    NodeId node;
+    std::uint32_t slot;  // kEmpty: a free table position
+  };
+  std::size_t home(NodeId n) const {
+    return (std::size_t{n} * 0x9E3779B97F4A7C15ULL >> 32) & (table_.size() - 1);
+  }
+  std::uint32_t slot_of(NodeId n) const {
+    if (table_.empty()) return kEmpty;
+    for (std::size_t i = home(n);; i = (i + 1) & (table_.size() - 1)) {
+      const Mapping& m = table_[i];
+      if (m.slot == kEmpty || m.node == n) return m.slot;
+    }
+  }
+  void map(NodeId n, std::uint32_t slot);  // n is not mapped yet
+  void unmap(NodeId n);                    // n is mapped
+  void grow_table();
   void clear();
 
   std::size_t vector_bytes_;
+  std::uint32_t max_links_;
+  std::size_t vector_offset_;  // from the entry's start: after the links, on a cache line
+  std::size_t prefetch_bytes_;
   std::size_t stride_;
   std::size_t capacity_;  // entries
   // Allocated as entries are added: a small index never takes the whole budget.
-  std::vector<std::unique_ptr<char[]>> chunks_;
+  std::vector<std::unique_ptr<Line[]>> chunks_;
   std::size_t used_ = 0;
   std::size_t hand_ = 0;
-  std::unordered_map<NodeId, std::uint32_t> slot_of_;
+  std::vector<Mapping> table_;
   mutable std::vector<std::uint8_t> referenced_;
   std::uint64_t generation_ = 0;
   std::size_t budget_mb_ = 0;
