@@ -214,15 +214,6 @@ int text_array_arg(FunctionCallInfo fcinfo, int n, const char* function, const c
   return count;
 }
 
-Datum text_array_datum(const std::vector<std::string>& items) {
-  auto* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (items.size() + 1)));
-  for (std::size_t i = 0; i < items.size(); ++i)
-    elems[i] = PointerGetDatum(
-        cstring_to_text_with_len(items[i].data(), static_cast<int>(items[i].size())));
-  return PointerGetDatum(
-      construct_array(elems, static_cast<int>(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 }  // namespace
 
 // graph_traverse(start_ids, max_depth, relationship_types, direction, max_nodes, valid_at, tx_at)
@@ -259,10 +250,12 @@ LLMSPELL_PG_FUNCTION(llmspell_graph_traverse) {
       pg_guard([&] {
         Datum values[5] = {
             PointerGetDatum(cstring_to_text_with_len(n.id.data(), static_cast<int>(n.id.size()))),
-            Int32GetDatum(n.depth), text_array_datum(n.path), text_array_datum(n.relationships),
-            BoolGetDatum(result.truncated)};
+            Int32GetDatum(n.depth), graph_pg::text_array(n.path),
+            graph_pg::text_array(n.relationships), BoolGetDatum(result.truncated)};
         bool nulls[5] = {false, false, false, false, false};
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        // The tuplestore holds a copy: the next row reuses this memory.
+        for (int k : {0, 2, 3}) pfree(DatumGetPointer(values[k]));
       });
     }
   });

@@ -157,14 +157,6 @@ Datum text_datum(const std::string& s) {
 }
 Datum time_datum(Micros m) { return TimestampTzGetDatum(to_pg(m)); }
 
-// A text array of `items` (nullptr for an empty list when empty_is_null).
-Datum text_array(const std::vector<std::string>& items) {
-  auto* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (items.size() + 1)));
-  for (std::size_t i = 0; i < items.size(); ++i) elems[i] = text_datum(items[i]);
-  return PointerGetDatum(
-      construct_array(elems, static_cast<int>(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 // One result cell, read inside pg_guard and turned into C++ values outside it.
 struct Cell {
   const char* text = nullptr;
@@ -202,6 +194,13 @@ std::string str(const Cell& c) { return c.null ? std::string() : std::string(c.t
 
 uint64 processed() { return SPI_processed; }
 
+// Frees the last result once its rows are read: a traversal runs many plans in one SPI
+// connection, and results kept until SPI_finish() make its memory grow (fresh pages, each one
+// a page fault) instead of being reused.
+void free_result() {
+  pg_guard([] { SPI_freetuptable(SPI_tuptable); });
+}
+
 // 64-bit FNV-1a: the advisory lock key of a tenant's graph writes.
 int64 lock_key(const std::string& tenant) {
   uint64 h = 1469598103934665603ULL;
@@ -232,6 +231,40 @@ void expect_one_row(const char* what, const std::string& id) {
 }
 
 }  // namespace
+
+Datum text_array(std::size_t n, const std::string* const* items) {
+  if (n == 0) return PointerGetDatum(construct_empty_array(TEXTOID));
+  // The layout construct_array() gives: 4-byte headers, each element int-aligned.
+  Size data = 0;
+  for (std::size_t i = 0; i < n; ++i) data += INTALIGN(VARHDRSZ + items[i]->size());
+  Size header = ARR_OVERHEAD_NONULLS(1);
+  if (header + data > MaxAllocSize)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("array size exceeds the maximum allowed (%zu)", MaxAllocSize)));
+  auto* a = static_cast<ArrayType*>(palloc0(header + data));
+  SET_VARSIZE(a, header + data);
+  a->ndim = 1;
+  a->dataoffset = 0;
+  a->elemtype = TEXTOID;
+  ARR_DIMS(a)[0] = static_cast<int>(n);
+  ARR_LBOUND(a)[0] = 1;
+  char* p = ARR_DATA_PTR(a);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& s = *items[i];
+    SET_VARSIZE(p, VARHDRSZ + s.size());
+    memcpy(VARDATA(p), s.data(), s.size());
+    p += INTALIGN(VARHDRSZ + s.size());
+  }
+  return PointerGetDatum(a);
+}
+
+Datum text_array(const std::vector<std::string>& items) {
+  auto** refs = static_cast<const std::string**>(palloc(sizeof(std::string*) * (items.size() + 1)));
+  for (std::size_t i = 0; i < items.size(); ++i) refs[i] = &items[i];
+  Datum array = text_array(items.size(), refs);
+  pfree(refs);
+  return array;
+}
 
 const char* current_tenant() {
   const char* tenant = GetConfigOption("app.tenant_id", true, false);
@@ -383,19 +416,19 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
   std::sort(order.begin(), order.end(),
             [](const std::string* a, const std::string* b) { return *a < *b; });
   pg_guard([&] {
-    auto* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (order.size() + 1)));
-    for (std::size_t i = 0; i < order.size(); ++i) elems[i] = text_datum(*order[i]);
-    Datum array = PointerGetDatum(
-        construct_array(elems, static_cast<int>(order.size()), TEXTOID, -1, false, TYPALIGN_INT));
-    Datum values[4] = {text_datum(tenant_), array, time_datum(at.valid), time_datum(at.tx)};
+    Datum values[4] = {text_datum(tenant_), text_array(order.size(), order.data()),
+                       time_datum(at.valid), time_datum(at.tx)};
     run_plan(kVisible, values, nullptr, true);
+    pfree(DatumGetPointer(values[1]));
   });
   std::vector<std::string> out;
+  out.reserve(processed());
   Cell c[kMaxColumns];
   for (uint64 i = 0, n = processed(); i < n; ++i) {
     read_row(i, 1, 0, c);
     out.push_back(str(c[0]));
   }
+  free_result();
   return out;
 }
 
@@ -419,6 +452,7 @@ void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::Exp
       const char nulls[8] = {' ', ' ', ' ', ' ', any_type ? 'n' : ' ', q.limit == 0 ? 'n' : ' ',
                              ' ', ' '};
       run_plan(p, values, nulls, true);
+      pfree(DatumGetPointer(values[1]));
     });
     Cell c[kMaxColumns];
     for (uint64 i = 0, n = processed(); i < n; ++i) {
@@ -426,6 +460,7 @@ void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::Exp
       out.push_back({static_cast<std::size_t>(c[0].integer - 1), str(c[1]), str(c[2]), str(c[3]),
                      false, incoming});
     }
+    free_result();
   }
 }
 

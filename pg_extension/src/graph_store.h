@@ -40,4 +40,9 @@ class PgGraphStore : public llmspell::temporal::GraphStore {
 // The tenant of this session (app.tenant_id), or nullptr when unset or empty. May ereport.
 const char* current_tenant();
 
+// A text[] of items[0..n) (an empty array when n is 0), built in one allocation: no text datum per
+// element, as construct_array() needs. Only inside pg_guard() (palloc may ereport).
+Datum text_array(std::size_t n, const std::string* const* items);
+Datum text_array(const std::vector<std::string>& items);
+
 }  // namespace graph_pg
