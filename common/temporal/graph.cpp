@@ -350,6 +350,7 @@ class Walk {
   std::vector<Node> nodes_;
   std::unordered_map<std::string, std::size_t> visited_;
   std::unordered_set<std::string> visible_, invisible_;  // neighbours checked by the core
+  std::vector<Edge> edges_, more_;  // expand_level's, kept from level to level with their memory
 };
 
 // Asks the store, in one call, about the unchecked neighbours from edges[from] on that are not
@@ -404,7 +405,8 @@ bool Walk::follow(const std::vector<Edge>& edges, std::size_t from, std::size_t 
 void Walk::expand_level(const std::vector<std::size_t>& frontier, int depth,
                         std::vector<std::size_t>& next) {
   std::vector<std::string> ids;
-  std::vector<Edge> edges, more;
+  std::vector<Edge>& edges = edges_;
+  std::vector<Edge>& more = more_;
   std::vector<std::optional<EdgeKey>> cut, more_cut;
   std::size_t batch = std::max<std::size_t>(1, s_.first_expand_batch());
   for (std::size_t begin = 0; begin < frontier.size(); begin += batch) {
@@ -481,6 +483,9 @@ TraverseResult Walk::run() {
     Reached out;
     out.id = nodes_[i].id;
     out.depth = nodes_[i].depth;
+    // One allocation each (a path has depth + 1 entries), not one per doubling.
+    out.path.reserve(static_cast<std::size_t>(out.depth) + 1);
+    out.relationships.reserve(static_cast<std::size_t>(out.depth));
     for (std::size_t k = i; k != kNone; k = nodes_[k].parent) {
       out.path.push_back(nodes_[k].id);
       if (nodes_[k].parent != kNone) out.relationships.push_back(nodes_[k].via);

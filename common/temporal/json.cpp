@@ -300,8 +300,13 @@ class Parser {
 
 void append_string(std::string& out, std::string_view s) {
   out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  // Runs of characters that need no escape are appended whole.
+  std::size_t plain = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -324,16 +329,14 @@ void append_string(std::string& out, std::string_view s) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(ch);
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
     }
   }
+  out.append(s.data() + plain, s.size() - plain);
   out.push_back('"');
 }
 
@@ -445,13 +448,18 @@ bool contains(std::string_view container, std::string_view filter) {
 }
 
 std::string string_array(const std::vector<std::string>& items) {
-  std::string out = "[";
+  std::string out;
+  append_string_array(out, items);
+  return out;
+}
+
+void append_string_array(std::string& out, const std::vector<std::string>& items) {
+  out += "[";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) out += ",";
-    write_string(out, items[i]);
+    append_string(out, items[i]);
   }
   out += "]";
-  return out;
 }
 
 }  // namespace llmspell::temporal::json

@@ -26,5 +26,7 @@ void append_string(std::string& out, std::string_view s);
 
 // A JSON array of strings, e.g. for binding a list as one SQL parameter.
 std::string string_array(const std::vector<std::string>& items);
+// Appends the same to `out`.
+void append_string_array(std::string& out, const std::vector<std::string>& items);
 
 }  // namespace llmspell::temporal::json
