@@ -455,6 +455,7 @@ void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::Exp
       pfree(DatumGetPointer(values[1]));
     });
     Cell c[kMaxColumns];
+    out.reserve(out.size() + processed());
     for (uint64 i = 0, n = processed(); i < n; ++i) {
       read_row(i, 4, 0, c, 0b0001);
       out.push_back({static_cast<std::size_t>(c[0].integer - 1), str(c[1]), str(c[2]), str(c[3]),
