@@ -1,7 +1,9 @@
 #include "graph_functions.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <memory>
 #include <tuple>
 #include <functional>
 #include <optional>
@@ -309,20 +311,50 @@ void compact_callback(sqlite3_context* ctx, int, sqlite3_value** argv) noexcept 
 
 // ---- table-valued functions -------------------------------------------------------------------
 
+// One result value. Setting a text keeps the string's buffer, so a reused cell allocates nothing.
 struct Cell {
   int type = SQLITE_NULL;
   std::int64_t integer = 0;
   std::string text;
+  void set_int(std::int64_t v) {
+    type = SQLITE_INTEGER;
+    integer = v;
+  }
+  void set_text(std::string_view v) {
+    type = SQLITE_TEXT;
+    text.assign(v.data(), v.size());
+  }
+  void set_column(const Statement& s, int col) {
+    type = s.type(col);
+    if (type == SQLITE_INTEGER)
+      integer = s.int64(col);
+    else if (type != SQLITE_NULL)
+      set_text(s.text(col));
+  }
 };
-Cell null_cell() { return {}; }
-Cell int_cell(std::int64_t v) { return {SQLITE_INTEGER, v, {}}; }
-Cell text_cell(std::string v) { return {SQLITE_TEXT, 0, std::move(v)}; }
-Cell column_cell(const Statement& s, int col) {
-  if (s.type(col) == SQLITE_INTEGER) return int_cell(s.int64(col));
-  if (s.type(col) == SQLITE_NULL) return null_cell();
-  return text_cell(std::string(s.text(col)));
-}
-using Row = std::vector<Cell>;
+// A row holds the output columns (at most 8) of a function; the cells past them are not read.
+using Row = std::array<Cell, 8>;
+
+// The rows of one result. Rows past size() keep their memory: a cursor's Rows go back to their
+// table when it closes and serve the next call, so that the thousand rows of a traversal do not
+// take fresh memory (page faults) on every call.
+class Rows {
+ public:
+  Row& add() {
+    if (count_ == rows_.size()) rows_.emplace_back();
+    return rows_[count_++];
+  }
+  void clear() { count_ = 0; }
+  std::size_t size() const { return count_; }
+  std::size_t capacity() const { return rows_.size(); }
+  const Row& operator[](std::size_t i) const { return rows_[i]; }
+  std::vector<Row>::iterator begin() { return rows_.begin(); }
+  std::vector<Row>::iterator end() { return rows_.begin() + static_cast<std::ptrdiff_t>(count_); }
+
+ private:
+  std::vector<Row> rows_;
+  std::size_t count_ = 0;
+};
 
 // The read functions' statements, kept by their virtual table: keys after the store's.
 enum ReadStatement : int {
@@ -333,7 +365,7 @@ enum ReadStatement : int {
 };
 
 using Compute = void (*)(sqlite3*, const ConnectionContext&, GraphStatements&, sqlite3_value**,
-                         std::vector<Row>&);
+                         Rows&);
 
 struct TableSpec {
   const char* name;
@@ -351,7 +383,7 @@ constexpr const char* kPointVisible =
     " AND transaction_time_end > ?4";
 
 void get_entity(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, sqlite3_value** a,
-                std::vector<Row>& out) {
+                Rows& out) {
   std::string id = required_text(a[0], "id");
   Micros valid = valid_arg(a[1]);
   Micros tx = point_arg(a[2], "tx_at", t::kCurrent);
@@ -368,15 +400,13 @@ void get_entity(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
   s->bind(3, valid);
   s->bind(4, tx);
   while (s->step()) {
-    Row r;
-    r.reserve(7);
-    for (int i = 0; i < 7; ++i) r.push_back(column_cell(*s, i));
-    out.push_back(std::move(r));
+    Row& r = out.add();
+    for (int i = 0; i < 7; ++i) r[i].set_column(*s, i);
   }
 }
 
 void entity_history(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
-                    sqlite3_value** a, std::vector<Row>& out) {
+                    sqlite3_value** a, Rows& out) {
   std::string id = required_text(a[0], "id");
   if (!c.tenant) return;
   Use s(cache.get(db, kEntityHistory,
@@ -387,14 +417,13 @@ void entity_history(sqlite3* db, const ConnectionContext& c, GraphStatements& ca
   s->bind(1, std::string_view(*c.tenant));
   s->bind(2, std::string_view(id));
   while (s->step()) {
-    Row r;
-    for (int i = 0; i < 8; ++i) r.push_back(column_cell(*s, i));
-    out.push_back(std::move(r));
+    Row& r = out.add();
+    for (int i = 0; i < 8; ++i) r[i].set_column(*s, i);
   }
 }
 
 void query_entities(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
-                    sqlite3_value** a, std::vector<Row>& out) {
+                    sqlite3_value** a, Rows& out) {
   auto type = text_arg(a[0], "of_type");
   auto filter = text_arg(a[1], "contains");
   if (filter) t::json::canonical(*filter, "contains", false);
@@ -417,9 +446,8 @@ void query_entities(sqlite3* db, const ConnectionContext& c, GraphStatements& ca
   while (s->step()) {
     if (limit && static_cast<std::int64_t>(out.size()) >= *limit) break;
     if (filter && !t::json::contains(s->text(3), *filter)) continue;
-    Row r;
-    for (int i = 0; i < 7; ++i) r.push_back(column_cell(*s, i));
-    out.push_back(std::move(r));
+    Row& r = out.add();
+    for (int i = 0; i < 7; ++i) r[i].set_column(*s, i);
   }
 }
 
@@ -442,7 +470,7 @@ std::string neighbours_sql(bool outgoing, bool in_of_both, bool typed) {
 }
 
 void neighbours(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, sqlite3_value** a,
-                std::vector<Row>& out) {
+                Rows& out) {
   std::string id = required_text(a[0], "id");
   t::Direction d = t::parse_direction(text_arg(a[1], "dir").value_or("both"));
   auto types = list_arg(db, a[2], "relationship_types");
@@ -467,10 +495,13 @@ void neighbours(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
     s->bind(3, valid);
     s->bind(4, tx);
     if (!types.empty()) s->bind(5, std::string_view(type_list));
-    while (s->step())
-      out.push_back({column_cell(*s, 0), column_cell(*s, 1), text_cell(outgoing ? "out" : "in"),
-                     column_cell(*s, 2), column_cell(*s, 3), column_cell(*s, 4),
-                     column_cell(*s, 5)});
+    while (s->step()) {
+      Row& row = out.add();
+      row[0].set_column(*s, 0);
+      row[1].set_column(*s, 1);
+      row[2].set_text(outgoing ? "out" : "in");
+      for (int i = 2; i < 6; ++i) row[i + 1].set_column(*s, i);
+    }
   }
   // By type, neighbour, relationship id (columns 1, 3, 0; all TEXT).
   std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
@@ -481,7 +512,7 @@ void neighbours(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
 }
 
 void traverse(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, sqlite3_value** a,
-              std::vector<Row>& out) {
+              Rows& out) {
   t::TraverseRequest r;
   r.starts = list_arg(db, a[0], "start_ids");
   r.max_depth = static_cast<int>(std::clamp<std::int64_t>(
@@ -494,10 +525,17 @@ void traverse(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, s
   if (!c.tenant) return;
   SqliteGraphStore store(db, *c.tenant, cache);
   t::TraverseResult result = t::traverse(store, r);
-  for (auto& n : result.nodes)
-    out.push_back({text_cell(n.id), int_cell(n.depth), text_cell(t::json::string_array(n.path)),
-                   text_cell(t::json::string_array(n.relationships)),
-                   int_cell(result.truncated ? 1 : 0)});
+  for (auto& n : result.nodes) {
+    Row& row = out.add();
+    row[0].set_text(n.id);
+    row[1].set_int(n.depth);
+    for (int i : {2, 3}) {
+      row[i].type = SQLITE_TEXT;
+      row[i].text.clear();
+      t::json::append_string_array(row[i].text, i == 2 ? n.path : n.relationships);
+    }
+    row[4].set_int(result.truncated ? 1 : 0);
+  }
 }
 
 const TableSpec kTables[] = {
@@ -536,10 +574,14 @@ struct Table : sqlite3_vtab {
   ContextPtr context;
   sqlite3* db;
   GraphStatements statements;  // finalized in disconnect(), before sqlite3_close() checks
+  // The Rows of closed cursors, for the next ones: a few, of a bounded number of rows.
+  std::vector<std::unique_ptr<Rows>> spare;
 };
+constexpr std::size_t kSpareRows = 2;
+constexpr std::size_t kKeepRows = 4096;
 
 struct Cursor : sqlite3_vtab_cursor {
-  std::vector<Row> rows;
+  std::unique_ptr<Rows> rows;
   std::size_t at = 0;
 };
 
@@ -554,6 +596,12 @@ int connect(sqlite3* db, void* aux, int, const char* const*, sqlite3_vtab** out,
   sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
   auto* t = new (std::nothrow) Table();
   if (t == nullptr) return SQLITE_NOMEM;
+  try {
+    t->spare.reserve(kSpareRows);  // close() then never allocates
+  } catch (const std::bad_alloc&) {
+    delete t;
+    return SQLITE_NOMEM;
+  }
   t->spec = m->spec;
   t->context = m->context;
   t->db = db;
@@ -591,15 +639,31 @@ int best_index(sqlite3_vtab* v, sqlite3_index_info* info) {
   return SQLITE_OK;
 }
 
-int open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
-  auto* c = new (std::nothrow) Cursor();
-  if (c == nullptr) return SQLITE_NOMEM;
-  *out = c;
-  return SQLITE_OK;
+int open(sqlite3_vtab* v, sqlite3_vtab_cursor** out) {
+  auto* t = static_cast<Table*>(v);
+  try {
+    auto c = std::make_unique<Cursor>();
+    if (t->spare.empty()) {
+      c->rows = std::make_unique<Rows>();
+    } else {
+      c->rows = std::move(t->spare.back());
+      t->spare.pop_back();
+    }
+    *out = c.release();
+    return SQLITE_OK;
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  }
 }
 
-int close(sqlite3_vtab_cursor* c) {
-  delete static_cast<Cursor*>(c);
+int close(sqlite3_vtab_cursor* vc) {
+  auto* c = static_cast<Cursor*>(vc);
+  auto* t = static_cast<Table*>(vc->pVtab);
+  if (t->spare.size() < kSpareRows && c->rows->capacity() <= kKeepRows) {
+    c->rows->clear();
+    t->spare.push_back(std::move(c->rows));  // capacity reserved: no allocation
+  }
+  delete c;
   return SQLITE_OK;
 }
 
@@ -607,13 +671,13 @@ int filter(sqlite3_vtab_cursor* vc, int mask, const char*, int argc, sqlite3_val
   auto* c = static_cast<Cursor*>(vc);
   auto* t = static_cast<Table*>(vc->pVtab);
   try {
-    c->rows.clear();
+    c->rows->clear();
     c->at = 0;
     sqlite3_value* args[16] = {};
     int n = 0;
     for (int arg = 0; arg < t->spec->nargs && n < argc; ++arg)
       if (mask & (1 << arg)) args[arg] = argv[n++];
-    t->spec->compute(t->db, *t->context, t->statements, args, c->rows);
+    t->spec->compute(t->db, *t->context, t->statements, args, *c->rows);
     return SQLITE_OK;
   } catch (const std::bad_alloc&) {
     return SQLITE_NOMEM;
@@ -631,13 +695,13 @@ int next(sqlite3_vtab_cursor* c) {
 
 int eof(sqlite3_vtab_cursor* vc) {
   auto* c = static_cast<Cursor*>(vc);
-  return c->at >= c->rows.size();
+  return c->at >= c->rows->size();
 }
 
 int column(sqlite3_vtab_cursor* vc, sqlite3_context* ctx, int col) {
   auto* c = static_cast<Cursor*>(vc);
-  const Row& r = c->rows[c->at];
-  if (col >= static_cast<int>(r.size())) {
+  const Row& r = (*c->rows)[c->at];
+  if (col >= static_cast<const Table*>(vc->pVtab)->spec->ncolumns) {
     sqlite3_result_null(ctx);
     return SQLITE_OK;
   }
