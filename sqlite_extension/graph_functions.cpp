@@ -335,9 +335,9 @@ struct Cell {
 // A row holds the output columns (at most 8) of a function; the cells past them are not read.
 using Row = std::array<Cell, 8>;
 
-// The rows of one result. Rows past size() keep their memory: a cursor's Rows go back to their
-// table when it closes and serve the next call, so that the thousand rows of a traversal do not
-// take fresh memory (page faults) on every call.
+// The rows of one result. A cursor's Rows go back to their table when it closes (when the result
+// was small: see close()) and serve the next call, so that the thousand rows of a traversal do
+// not take fresh memory (page faults) on every call.
 class Rows {
  public:
   Row& add() {
@@ -347,6 +347,13 @@ class Rows {
   void clear() { count_ = 0; }
   std::size_t size() const { return count_; }
   std::size_t capacity() const { return rows_.size(); }
+  // The text bytes all rows hold, those past size() included (their buffers' capacity).
+  std::size_t text_bytes() const {
+    std::size_t n = 0;
+    for (const Row& r : rows_)
+      for (const Cell& c : r) n += c.text.capacity();
+    return n;
+  }
   const Row& operator[](std::size_t i) const { return rows_[i]; }
   std::vector<Row>::iterator begin() { return rows_.begin(); }
   std::vector<Row>::iterator end() { return rows_.begin() + static_cast<std::ptrdiff_t>(count_); }
@@ -574,11 +581,12 @@ struct Table : sqlite3_vtab {
   ContextPtr context;
   sqlite3* db;
   GraphStatements statements;  // finalized in disconnect(), before sqlite3_close() checks
-  // The Rows of closed cursors, for the next ones: a few, of a bounded number of rows.
+  // The Rows of a closed cursor, for the next one, when its result was small enough.
   std::vector<std::unique_ptr<Rows>> spare;
 };
-constexpr std::size_t kSpareRows = 2;
-constexpr std::size_t kKeepRows = 4096;
+constexpr std::size_t kSpareRows = 1;
+constexpr std::size_t kKeepRows = 2048;
+constexpr std::size_t kKeepTextBytes = 1024 * 1024;
 
 struct Cursor : sqlite3_vtab_cursor {
   std::unique_ptr<Rows> rows;
@@ -659,8 +667,10 @@ int open(sqlite3_vtab* v, sqlite3_vtab_cursor** out) {
 int close(sqlite3_vtab_cursor* vc) {
   auto* c = static_cast<Cursor*>(vc);
   auto* t = static_cast<Table*>(vc->pVtab);
-  if (t->spare.size() < kSpareRows && c->rows->capacity() <= kKeepRows) {
-    c->rows->clear();
+  Rows& rows = *c->rows;
+  if (t->spare.size() < kSpareRows && rows.capacity() <= kKeepRows &&
+      rows.text_bytes() <= kKeepTextBytes) {
+    rows.clear();
     t->spare.push_back(std::move(c->rows));  // capacity reserved: no allocation
   }
   delete c;

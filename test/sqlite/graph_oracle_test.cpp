@@ -113,6 +113,30 @@ TEST_F(SqliteGraph, AFailedWriteLeavesNothingBehind) {
   EXPECT_EQ(g.entity_history("a").size(), 1u) << "the entity's close was rolled back with it";
 }
 
+// The functions' result rows are reused from call to call (and two cursors of one function can
+// be open at once): nothing of an earlier result may show in a later one.
+TEST_F(SqliteGraph, ResultRowsDoNotCarryOver) {
+  ASSERT_TRUE(g.add_entity("a", "node", "Alpha", R"({"k": 1})", day(0), kInfinity).tx);
+  ASSERT_TRUE(g.add_entity("b", "thing", "", "{}", day(0), kInfinity).tx);
+  ASSERT_TRUE(g.add_relationship("ab", "a", "b", "link", "{}", day(0), kInfinity).tx);
+  AsOf at{day(1), kCurrent};
+  auto a = g.get_entity("a", at);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_NE(a[0].find("Alpha"), std::string::npos) << a[0];
+  EXPECT_EQ(g.get_entity("missing", at), Strings{});
+  auto b = g.get_entity("b", at);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].find("Alpha"), std::string::npos) << b[0];
+  EXPECT_EQ(b[0].find("\"k\""), std::string::npos) << b[0];
+  EXPECT_EQ(g.traverse({"a"}, 1, Direction::kOut, {}, 10, at).size(), 2u);
+  EXPECT_EQ(g.traverse({"b"}, 1, Direction::kOut, {}, 10, at), (Strings{"b|0|b||f"}));
+  // Two cursors of graph_traverse at once: the inner one is filtered again for each outer row.
+  EXPECT_EQ(g.query("SELECT x.entity_id || '>' || y.entity_id FROM graph_traverse('[\"a\"]', 1)"
+                    " AS x, graph_traverse(x.entity_id, 0) AS y ORDER BY 1",
+                    {}),
+            (Strings{"a>a", "b>b"}));
+}
+
 TEST_F(SqliteGraph, RowsAreImmutable) {
   ASSERT_TRUE(g.add_entity("a", "node", "A", "{}", day(0), kInfinity).tx);
   std::string error;
