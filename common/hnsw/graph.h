@@ -136,8 +136,12 @@ class Graph {
     VisitedSet visited_;
     std::size_t visited_count_ = 0;
     std::priority_queue<Candidate, std::vector<Candidate>, Closer> frontier_;
+    // Visited nodes no nearer than the ef-th result when found: the current window never expands
+    // them (its bound only shrinks), so they wait here unordered until the walk resumes.
+    std::vector<Candidate> deferred_;
     RankedSet found_;          // accepted, not yet returned
     std::uint32_t ready_ = 0;  // nearest members of found_ that are final
+    bool resumed_ = true;      // deferred_ was moved back since the last window went out
   };
 
  private:
@@ -201,20 +205,17 @@ class Graph {
 template <class Store>
 Candidate Graph<Store>::greedy(const float* query, Candidate cur, int level) const {
   NodeId links[2 * kMaxM];
-  bool changed = true;
-  while (changed) {
-    changed = false;
+  float dist[2 * kMaxM];
+  for (;;) {
     std::uint32_t count = read_links(cur.node, level, links);
-    for (std::uint32_t i = 0; i < count; ++i) {
-      if (store_.level(links[i]) < level) continue;
-      float d = store_.distance(query, links[i]);
-      if (d < cur.distance) {
-        cur = {d, links[i]};
-        changed = true;
-      }
-    }
+    // One batch: a store behind a cache or buffer manager overlaps the vector reads.
+    distances(query, links, count, dist);
+    Candidate best = cur;
+    for (std::uint32_t i = 0; i < count; ++i)
+      if (dist[i] < best.distance && store_.level(links[i]) >= level) best = {dist[i], links[i]};
+    if (best.node == cur.node) return cur;
+    cur = best;
   }
-  return cur;
 }
 
 template <class Store>
@@ -713,7 +714,10 @@ void Graph<Store>::Cursor::expand(const Candidate& c) {
   graph_.distances(query_, links, fresh, dist);
   for (std::uint32_t i = 0; i < fresh; ++i) {
     Candidate d{dist[i], links[i]};
-    frontier_.push(d);
+    if (found_.size() >= ef_ && d.distance > found_.bound())
+      deferred_.push_back(d);
+    else
+      frontier_.push(d);
     if (graph_.accepted(d.node, filter_)) found_.add(d);
   }
 }
@@ -728,12 +732,19 @@ bool Graph<Store>::Cursor::next(Candidate* out) {
       *out = found_.take_nearest();
       return true;
     }
+    if (!resumed_) {
+      // A new window: its bound is the old one or farther, so the deferred nodes may count.
+      for (const Candidate& d : deferred_) frontier_.push(d);
+      deferred_.clear();
+      resumed_ = true;
+    }
     if (!found_.empty()) {
       bool settled = frontier_.empty();
       if (!settled && found_.size() >= ef_) settled = frontier_.top().distance > found_.bound();
       // A settled window is what search() returns: all of it goes out before the walk resumes.
       if (settled) {
         ready_ = static_cast<std::uint32_t>(std::min<std::size_t>(ef_, found_.size()));
+        resumed_ = false;
         continue;
       }
     }

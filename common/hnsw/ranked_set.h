@@ -2,14 +2,15 @@
 // two questions the cursor asks after every step: which result is nearest, and how far is the
 // rank-th nearest (the walk may stop once every unexpanded node is farther than that).
 //
-// Two heaps: `near_` holds the `rank` nearest results with the farthest of them on top, `far_`
-// the others with the nearest on top. Adding costs O(log n); taking the nearest costs O(rank)
-// but happens once per returned row, while adds happen once per visited node.
+// `near_` is a heap of the `rank` nearest results with the farthest of them on top; `far_` holds
+// the others, unordered until a row is taken (most searches stop after one window and never
+// look at them), then as a heap with the nearest on top. Adding costs O(log rank) or O(1);
+// taking the nearest costs O(rank) but happens once per returned row, while adds happen once
+// per visited node.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <queue>
 #include <vector>
 
 #include "hnsw/types.h"
@@ -31,12 +32,12 @@ class RankedSet {
     if (near_.size() < rank_) {
       push_near(c);
     } else if (c < near_.front()) {
-      far_.push(near_.front());
+      push_far(near_.front());
       std::pop_heap(near_.begin(), near_.end());
       near_.back() = c;
       std::push_heap(near_.begin(), near_.end());
     } else {
-      far_.push(c);
+      push_far(c);
     }
   }
 
@@ -48,8 +49,13 @@ class RankedSet {
     near_.pop_back();
     std::make_heap(near_.begin(), near_.end());
     if (!far_.empty()) {
-      push_near(far_.top());
-      far_.pop();
+      if (!far_is_heap_) {
+        std::make_heap(far_.begin(), far_.end(), Farther{});
+        far_is_heap_ = true;
+      }
+      std::pop_heap(far_.begin(), far_.end(), Farther{});
+      push_near(far_.back());
+      far_.pop_back();
     }
     return c;
   }
@@ -62,10 +68,15 @@ class RankedSet {
     near_.push_back(c);
     std::push_heap(near_.begin(), near_.end());
   }
+  void push_far(const Candidate& c) {
+    far_.push_back(c);
+    if (far_is_heap_) std::push_heap(far_.begin(), far_.end(), Farther{});
+  }
 
   std::uint32_t rank_;
   std::vector<Candidate> near_;  // a max-heap: the farthest of the nearest on top
-  std::priority_queue<Candidate, std::vector<Candidate>, Farther> far_;
+  std::vector<Candidate> far_;   // a min-heap once far_is_heap_
+  bool far_is_heap_ = false;
 };
 
 }  // namespace llmspell::hnsw
