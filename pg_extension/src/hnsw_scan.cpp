@@ -34,6 +34,7 @@ struct PartitionCursor {
   std::unique_ptr<KeyFilter> filter;
   std::unique_ptr<core::Graph<PageStore>::Cursor> cursor;
   bool has_head = false;
+  bool head_taken = false;  // the head was returned: advance before the next merge
   core::Candidate head{};
 };
 
@@ -71,27 +72,28 @@ void start(ScanOpaque* so, Relation index, const PgVector* query) {
   w->query.resize(so->meta.dims);
   core::prepare_vector(params.metric, query->x, w->query.data(), so->meta.dims);
   w->query_norm = llmspell::vector::norm(w->query.data(), so->meta.dims);
-  std::vector<uint64> keys;
+  // The partitions to walk, with their directory entries when the listing read them already.
+  std::vector<DirectoryEntry> entries;
   if (so->constrained[0]) {
-    keys.push_back(so->wanted[0]);
+    entries.push_back(DirectoryEntry{so->wanted[0], core::kNoNode, -1, 0, 0});
   } else {
-    std::vector<DirectoryEntry> entries(64);
+    entries.resize(64);
     int total = 0;
     pg_guard([&] { total = hnsw_directory_list(index, entries.data(), 64); });
     if (total > 64) {
       entries.resize(total);
       pg_guard([&] { hnsw_directory_list(index, entries.data(), total); });
     }
-    for (int i = 0; i < total; ++i)
-      if (entries[i].entry != core::kNoNode) keys.push_back(entries[i].key);
+    entries.resize(total);
+    std::erase_if(entries, [](const DirectoryEntry& e) { return e.entry == core::kNoNode; });
   }
   VectorCache* vectors =
       VectorCache::of(index->rd_node, so->meta.generation,
                       vector_bytes(so->meta.dims, so->meta.vector_format), 2 * so->meta.m);
-  for (uint64 key : keys) {
+  for (const DirectoryEntry& e : entries) {
     PartitionCursor p;
-    p.store = std::make_unique<PageStore>(index, so->meta, key, vectors);
-    p.store->begin_scan();
+    p.store = std::make_unique<PageStore>(index, so->meta, e.key, vectors);
+    p.store->begin_scan(so->constrained[0] ? nullptr : &e);
     p.graph = std::make_unique<core::Graph<PageStore>>(params, *p.store);
     if (so->constrained[1])
       p.filter = std::make_unique<KeyFilter>(*p.store, so->wanted, so->constrained);
@@ -128,15 +130,24 @@ double user_distance(const ScanOpaque* so, const PageStore& store, const core::C
 bool next_result(ScanOpaque* so, ItemPointerData* tid, double* distance) {
   ScanWork* w = so->work;
   for (;;) {
+    // Advanced only now, not right after its head was returned: the executor often wants no
+    // more rows (LIMIT), and the next head may cost a whole new window of the walk.
     PartitionCursor* best = nullptr;
-    for (PartitionCursor& p : w->parts)
+    for (PartitionCursor& p : w->parts) {
+      if (p.head_taken) {
+        p.head_taken = false;
+        advance(p);
+      }
       if (p.has_head && (best == nullptr || p.head < best->head)) best = &p;
+    }
     if (best == nullptr) return false;
     bool live = (so->mvcc && best->store->cached_heap_tid(best->head.node, tid)) ||
                 best->store->confirm(w->query.data(), best->head.node, best->head.distance, tid);
-    if (live) *distance = user_distance(so, *best->store, best->head);
-    advance(*best);
-    if (live) return true;
+    best->head_taken = true;
+    if (live) {
+      *distance = user_distance(so, *best->store, best->head);
+      return true;
+    }
   }
 }
 

@@ -97,7 +97,7 @@ void PageStore::check_interrupts() const {
 }
 
 void PageStore::remember(NodeId n, const ElementHeader* h) const {
-  NodeInfo& slot = cache_[(n * 2654435761u) % kInfoCacheSize];
+  NodeInfo& slot = cache_[info_slot(n)];
   slot.id = n;
   slot.level = h->level;
   slot.flags = h->flags;
@@ -106,7 +106,7 @@ void PageStore::remember(NodeId n, const ElementHeader* h) const {
 }
 
 void PageStore::remember(NodeId n, const VectorCache::Entry* e) const {
-  NodeInfo& slot = cache_[(n * 2654435761u) % kInfoCacheSize];
+  NodeInfo& slot = cache_[info_slot(n)];
   slot.id = n;
   slot.level = e->level;
   slot.flags = e->flags;
@@ -115,7 +115,7 @@ void PageStore::remember(NodeId n, const VectorCache::Entry* e) const {
 }
 
 const PageStore::NodeInfo& PageStore::info(NodeId n) const {
-  NodeInfo& slot = cache_[(n * 2654435761u) % kInfoCacheSize];
+  NodeInfo& slot = cache_[info_slot(n)];
   if (slot.id == n) return slot;
   if (vectors_ != nullptr) {
     if (const VectorCache::Entry* e = vectors_->find(n)) {
@@ -329,12 +329,18 @@ ItemPointerData PageStore::heap_tid(NodeId n) const {
 
 std::uint32_t PageStore::links(NodeId n, int level, NodeId* out) const {
   VectorCache::Entry* cached = nullptr;
-  if (level == 0 && scanning_) {
+  if (scanning_ && level == 0) {
     cached = vectors_->find(n);
     if (cached != nullptr && cached->link_count != VectorCache::kNoLinks &&
         cached->link_edits == scan_entry_.link_edits) {
       std::memcpy(out, vectors_->links(cached), sizeof(NodeId) * cached->link_count);
       return cached->link_count;
+    }
+  } else if (scanning_) {
+    const VectorCache::UpperLinks* u = vectors_->upper_links(n, level);
+    if (u != nullptr && u->link_edits == scan_entry_.link_edits) {
+      std::copy(u->ids.begin(), u->ids.end(), out);
+      return static_cast<std::uint32_t>(u->ids.size());
     }
   }
   std::uint32_t count = 0;
@@ -350,12 +356,14 @@ std::uint32_t PageStore::links(NodeId n, int level, NodeId* out) const {
     }
     UnlockReleaseBuffer(buf);
   });
+  // Tagged with the count this scan started with: links written since then are read again by
+  // the next scan, which sees a higher count.
   if (cached != nullptr) {
-    // Tagged with the count this scan started with: links written since then are read again by
-    // the next scan, which sees a higher count.
     std::memcpy(vectors_->links(cached), out, sizeof(NodeId) * count);
     cached->link_count = count;
     cached->link_edits = scan_entry_.link_edits;
+  } else if (scanning_ && level > 0) {
+    vectors_->put_upper_links(n, level, scan_entry_.link_edits, out, count);
   }
   return count;
 }
@@ -459,11 +467,13 @@ bool PageStore::find_directory_entry(bool create, BlockNumber* block, int* index
   return found;
 }
 
-void PageStore::begin_scan() {
+void PageStore::begin_scan(const DirectoryEntry* listed) {
   if (vectors_ == nullptr) return;
   BlockNumber block;
   int index;
-  if (find_directory_entry(false, &block, &index))
+  if (listed != nullptr)
+    scan_entry_ = *listed;
+  else if (find_directory_entry(false, &block, &index))
     pg_guard([&] { scan_entry_ = hnsw_directory_read(index_, block, index); });
   scanning_ = true;
 }

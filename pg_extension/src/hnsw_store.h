@@ -63,10 +63,10 @@ class PageStore {
   }
 
   // Beyond the concept.
-  // A scan's store (one with a vector cache): reads the partition's directory entry once. The
-  // scan then walks from that entry point and uses the level-0 links cached since the
-  // partition's last link change.
-  void begin_scan();
+  // A scan's store (one with a vector cache): reads the partition's directory entry once, or
+  // takes `listed` when the scan has just read it. The scan then walks from that entry point and
+  // uses the links cached since the partition's last link change.
+  void begin_scan(const hnsw_pages::DirectoryEntry* listed);
   const std::uint64_t* keys(NodeId n) const { return info(n).keys; }
   ItemPointerData heap_tid(NodeId n) const;
   // The heap TID of n from the scan cache; false when n is not cached.
@@ -101,6 +101,10 @@ class PageStore {
   // Element headers seen lately, so level(), deleted() and keys() right after a distance()
   // cost no second page read.
   static constexpr std::size_t kInfoCacheSize = 1024;
+  // The product's high bits: its low bits depend only on the id's low bits, which are the page
+  // offset (one or two values for large elements) and would put most nodes in a few slots.
+  static std::size_t info_slot(NodeId n) { return (n * 2654435761u) >> 22; }
+  static_assert(kInfoCacheSize == std::size_t{1} << (32 - 22));
   // Pins block, through the buffer it was last seen in when that still holds it.
   Buffer pin(BlockNumber block) const;
   // A hint: starts loading the shared buffer header pin() will lock for this block.

@@ -54,7 +54,7 @@ VectorCache::VectorCache(std::size_t vector_bytes, std::uint32_t max_links, std:
       max_links_(max_links),
       vector_offset_(vector_offset_for(max_links)),
       // The first lines of a vector: the hardware prefetcher streams the rest.
-      prefetch_bytes_(std::min<std::size_t>(vector_bytes, 512)),
+      prefetch_bytes_(std::min<std::size_t>(vector_bytes, 256)),
       stride_(stride_for(vector_bytes, max_links)),
       capacity_(capacity) {}
 
@@ -100,6 +100,7 @@ VectorCache* VectorCache::of(const RelFileNode& node, std::uint64_t generation,
 
 void VectorCache::clear() {
   table_.clear();
+  upper_.clear();
   chunks_.clear();
   referenced_.clear();
   used_ = 0;
@@ -169,4 +170,14 @@ void VectorCache::put(NodeId n, const hnsw_pages::ElementHeader* h, const char* 
   std::memcpy(reinterpret_cast<char*>(e) + vector_offset_, vector_bytes, vector_bytes_);
   map(n, slot);
   referenced_[slot] = 1;
+}
+
+void VectorCache::put_upper_links(NodeId n, int level, std::uint64_t link_edits, const NodeId* ids,
+                                  std::uint32_t count) {
+  // Bounded like the entries: upper levels hold about one node in m, so a quarter of the entry
+  // capacity is only reached when entries were evicted many times over.
+  if (upper_.size() >= capacity_ / 4 + 16) upper_.clear();
+  UpperLinks& u = upper_[upper_key(n, level)];
+  u.link_edits = link_edits;
+  u.ids.assign(ids, ids + count);
 }

@@ -29,6 +29,7 @@ extern "C" {
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "hnsw_pages.h"
@@ -64,8 +65,10 @@ class VectorCache {
     referenced_[slot] = 1;
     return entry(slot);
   }
-  // Starts loading the entry's vector: distances are computed right after a batch of finds.
+  // Starts loading the entry's header and vector: distances are computed right after a batch of
+  // finds, and the walk reads the header next.
   void prefetch(const Entry* e) const {
+    __builtin_prefetch(e);
     const char* v = vector(e);
     for (std::size_t line = 0; line < prefetch_bytes_; line += 64) __builtin_prefetch(v + line);
   }
@@ -76,6 +79,19 @@ class VectorCache {
   // Copies an element's header fields and vector (as stored: float32 or float16 bytes); its
   // links are not cached yet.
   void put(NodeId n, const hnsw_pages::ElementHeader* h, const char* vector_bytes);
+
+  // Links of the levels above 0, which few nodes have (about 1 in m), kept aside from the entries
+  // and tagged like their level-0 links.
+  struct UpperLinks {
+    std::uint64_t link_edits;
+    std::vector<NodeId> ids;
+  };
+  const UpperLinks* upper_links(NodeId n, int level) const {
+    auto it = upper_.find(upper_key(n, level));
+    return it == upper_.end() ? nullptr : &it->second;
+  }
+  void put_upper_links(NodeId n, int level, std::uint64_t link_edits, const NodeId* ids,
+                       std::uint32_t count);
 
  private:
   VectorCache(std::size_t vector_bytes, std::uint32_t max_links, std::size_t capacity);
@@ -104,6 +120,9 @@ class VectorCache {
       if (m.slot == kEmpty || m.node == n) return m.slot;
     }
   }
+  static std::uint64_t upper_key(NodeId n, int level) {
+    return (std::uint64_t{n} << 8) | static_cast<std::uint8_t>(level);
+  }
   void map(NodeId n, std::uint32_t slot);  // n is not mapped yet
   void unmap(NodeId n);                    // n is mapped
   void grow_table();
@@ -120,6 +139,7 @@ class VectorCache {
   std::size_t used_ = 0;
   std::size_t hand_ = 0;
   std::vector<Mapping> table_;
+  std::unordered_map<std::uint64_t, UpperLinks> upper_;
   mutable std::vector<std::uint8_t> referenced_;
   std::uint64_t generation_ = 0;
   std::size_t budget_mb_ = 0;
