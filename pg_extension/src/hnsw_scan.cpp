@@ -71,7 +71,9 @@ void start(ScanOpaque* so, Relation index, const PgVector* query) {
   core::Params params = hnsw_params(so->meta);
   w->query.resize(so->meta.dims);
   core::prepare_vector(params.metric, query->x, w->query.data(), so->meta.dims);
-  w->query_norm = llmspell::vector::norm(w->query.data(), so->meta.dims);
+  // Only inner-product bounds over float16 elements use it (user_distance).
+  if (so->meta.vector_format == kFloat16 && params.metric == core::Metric::kInnerProduct)
+    w->query_norm = llmspell::vector::norm(w->query.data(), so->meta.dims);
   // The partitions to walk, with their directory entries when the listing read them already.
   std::vector<DirectoryEntry> entries;
   if (so->constrained[0]) {

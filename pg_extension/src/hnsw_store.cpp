@@ -50,9 +50,20 @@ PageStore::PageStore(Relation index, const MetaData& meta, uint64 partition_key,
       format_(meta.vector_format),
       partition_key_(partition_key),
       vectors_(vectors),
-      cache_(kInfoCacheSize),
+      info_(info_slots()),
+      info_epoch_(++info_epochs()),
       scratch_a_(meta.dims),
       scratch_b_(meta.dims) {}
+
+PageStore::NodeInfo* PageStore::info_slots() {
+  static NodeInfo slots[kInfoCacheSize];
+  return slots;
+}
+
+std::uint64_t& PageStore::info_epochs() {
+  static std::uint64_t epochs = 0;
+  return epochs;
+}
 
 namespace {
 
@@ -97,8 +108,9 @@ void PageStore::check_interrupts() const {
 }
 
 void PageStore::remember(NodeId n, const ElementHeader* h) const {
-  NodeInfo& slot = cache_[info_slot(n)];
+  NodeInfo& slot = info_[info_slot(n)];
   slot.id = n;
+  slot.epoch = info_epoch_;
   slot.level = h->level;
   slot.flags = h->flags;
   slot.err = h->err;
@@ -106,8 +118,9 @@ void PageStore::remember(NodeId n, const ElementHeader* h) const {
 }
 
 void PageStore::remember(NodeId n, const VectorCache::Entry* e) const {
-  NodeInfo& slot = cache_[info_slot(n)];
+  NodeInfo& slot = info_[info_slot(n)];
   slot.id = n;
+  slot.epoch = info_epoch_;
   slot.level = e->level;
   slot.flags = e->flags;
   slot.err = e->err;
@@ -115,8 +128,8 @@ void PageStore::remember(NodeId n, const VectorCache::Entry* e) const {
 }
 
 const PageStore::NodeInfo& PageStore::info(NodeId n) const {
-  NodeInfo& slot = cache_[info_slot(n)];
-  if (slot.id == n) return slot;
+  NodeInfo& slot = info_[info_slot(n)];
+  if (slot.id == n && slot.epoch == info_epoch_) return slot;
   if (vectors_ != nullptr) {
     if (const VectorCache::Entry* e = vectors_->find(n)) {
       remember(n, e);

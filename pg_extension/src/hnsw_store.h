@@ -92,6 +92,7 @@ class PageStore {
 
  private:
   struct NodeInfo {
+    std::uint64_t epoch = 0;  // the store that wrote it
     NodeId id = llmspell::hnsw::kNoNode;
     std::uint8_t level = 0;
     std::uint8_t flags = 0;
@@ -99,8 +100,12 @@ class PageStore {
     std::uint64_t keys[hnsw_pages::kMaxFilterKeys] = {0, 0};
   };
   // Element headers seen lately, so level(), deleted() and keys() right after a distance()
-  // cost no second page read.
+  // cost no second page read. One array per backend, shared by its stores: a slot counts only
+  // for the store whose epoch it carries, so a new store (one per scan) starts empty without
+  // clearing 40 kB. A backend runs one statement at a time, and stores are not used by threads.
   static constexpr std::size_t kInfoCacheSize = 1024;
+  static NodeInfo* info_slots();
+  static std::uint64_t& info_epochs();
   // The product's high bits: its low bits depend only on the id's low bits, which are the page
   // offset (one or two values for large elements) and would put most nodes in a few slots.
   static std::size_t info_slot(NodeId n) { return (n * 2654435761u) >> 22; }
@@ -129,7 +134,8 @@ class PageStore {
   std::uint8_t format_;
   std::uint64_t partition_key_;
   VectorCache* vectors_;
-  mutable std::vector<NodeInfo> cache_;
+  NodeInfo* info_;
+  std::uint64_t info_epoch_;
   mutable std::vector<float> scratch_a_, scratch_b_;
   mutable BlockNumber directory_block_ = InvalidBlockNumber;
   mutable int directory_index_ = -1;
