@@ -1,5 +1,5 @@
 // A backend-local cache of the elements of the llmspell_hnsw indexes this backend scans (vector,
-// header fields and level-0 links), so that a walk computes most of its distances and reads most
+// header fields, heap TID, links), so that a walk computes most of its distances and reads most
 // of its neighbour lists without pinning and locking one shared buffer per node (that costs more
 // than the arithmetic: see the profile in the session notes).
 //
