@@ -74,10 +74,18 @@ void start(ScanOpaque* so, Relation index, const PgVector* query) {
   // Only inner-product bounds over float16 elements use it (user_distance).
   if (so->meta.vector_format == kFloat16 && params.metric == core::Metric::kInnerProduct)
     w->query_norm = llmspell::vector::norm(w->query.data(), so->meta.dims);
-  // The partitions to walk, with their directory entries when the listing read them already.
+  // The directory entries of the partitions to walk: the constrained one, or all of them.
   std::vector<DirectoryEntry> entries;
   if (so->constrained[0]) {
-    entries.push_back(DirectoryEntry{so->wanted[0], core::kNoNode, -1, 0, 0});
+    DirectoryEntry e{};
+    bool found = false;
+    pg_guard([&] {
+      BlockNumber block;
+      int slot;
+      found = hnsw_directory_find(index, so->wanted[0], false, &block, &slot);
+      if (found) e = hnsw_directory_read(index, block, slot);
+    });
+    if (found) entries.push_back(e);
   } else {
     entries.resize(64);
     int total = 0;
@@ -87,15 +95,15 @@ void start(ScanOpaque* so, Relation index, const PgVector* query) {
       pg_guard([&] { hnsw_directory_list(index, entries.data(), total); });
     }
     entries.resize(total);
-    std::erase_if(entries, [](const DirectoryEntry& e) { return e.entry == core::kNoNode; });
   }
+  std::erase_if(entries, [](const DirectoryEntry& e) { return e.entry == core::kNoNode; });
   VectorCache* vectors =
       VectorCache::of(index->rd_node, so->meta.generation,
                       vector_bytes(so->meta.dims, so->meta.vector_format), 2 * so->meta.m);
   for (const DirectoryEntry& e : entries) {
     PartitionCursor p;
     p.store = std::make_unique<PageStore>(index, so->meta, e.key, vectors);
-    p.store->begin_scan(so->constrained[0] ? nullptr : &e);
+    p.store->begin_scan(e);
     p.graph = std::make_unique<core::Graph<PageStore>>(params, *p.store);
     if (so->constrained[1])
       p.filter = std::make_unique<KeyFilter>(*p.store, so->wanted, so->constrained);

@@ -329,17 +329,6 @@ bool PageStore::confirm(const float* query, NodeId n, float distance, ItemPointe
   return live && d == distance;
 }
 
-ItemPointerData PageStore::heap_tid(NodeId n) const {
-  ItemPointerData tid;
-  pg_guard([&] {
-    Buffer buf = pin(node_block(n));
-    LockBuffer(buf, BUFFER_LOCK_SHARE);
-    tid = element_on(index_, BufferGetPage(buf), n)->heap_tid;
-    UnlockReleaseBuffer(buf);
-  });
-  return tid;
-}
-
 std::uint32_t PageStore::links(NodeId n, int level, NodeId* out) const {
   VectorCache::Entry* cached = nullptr;
   if (scanning_ && level == 0) {
@@ -480,14 +469,9 @@ bool PageStore::find_directory_entry(bool create, BlockNumber* block, int* index
   return found;
 }
 
-void PageStore::begin_scan(const DirectoryEntry* listed) {
+void PageStore::begin_scan(const DirectoryEntry& entry) {
   if (vectors_ == nullptr) return;
-  BlockNumber block;
-  int index;
-  if (listed != nullptr)
-    scan_entry_ = *listed;
-  else if (find_directory_entry(false, &block, &index))
-    pg_guard([&] { scan_entry_ = hnsw_directory_read(index_, block, index); });
+  scan_entry_ = entry;
   scanning_ = true;
 }
 

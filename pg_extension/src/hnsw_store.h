@@ -63,12 +63,11 @@ class PageStore {
   }
 
   // Beyond the concept.
-  // A scan's store (one with a vector cache): reads the partition's directory entry once, or
-  // takes `listed` when the scan has just read it. The scan then walks from that entry point and
-  // uses the links cached since the partition's last link change.
-  void begin_scan(const hnsw_pages::DirectoryEntry* listed);
+  // A scan's store (one with a vector cache) takes its partition's directory entry as the scan
+  // read it at start: it walks from that entry point and uses the links cached since the
+  // partition's last link change.
+  void begin_scan(const hnsw_pages::DirectoryEntry& entry);
   const std::uint64_t* keys(NodeId n) const { return info(n).keys; }
-  ItemPointerData heap_tid(NodeId n) const;
   // The heap TID of n from the scan cache; false when n is not cached.
   bool cached_heap_tid(NodeId n, ItemPointerData* tid) const;
   // Reads n's element again for a scan about to return it: true, with its heap TID, when it is
@@ -141,7 +140,7 @@ class PageStore {
   mutable int directory_index_ = -1;
   mutable std::uint32_t calls_ = 0;
   bool scanning_ = false;
-  hnsw_pages::DirectoryEntry scan_entry_{0, llmspell::hnsw::kNoNode, -1, 0, 0};
+  hnsw_pages::DirectoryEntry scan_entry_{};
 };
 
 // Filter columns compared during traversal: a node passes when each constrained column's hash
