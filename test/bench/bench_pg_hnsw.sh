@@ -2,7 +2,7 @@
 # bench_pg_hnsw: the llmspell_hnsw PostgreSQL index beside an exact sequential scan and the
 # in-memory core (common/hnsw) on the same seeded data, in one run, on a throwaway cluster.
 #
-#   test/bench/bench_pg_hnsw.sh [--quick] [--ef-construction-100k N]
+#   test/bench/bench_pg_hnsw.sh [--quick] [--tenant-only] [--ef-construction-100k N]
 #
 # Per dataset: CREATE INDEX time with max_parallel_maintenance_workers = 0 and 1 (1 and 2 build
 # threads), index size, then per llmspell.hnsw_ef_search: recall@10 computed in SQL against the
@@ -12,7 +12,8 @@
 # index, executor and heap without the client round trip, which is what the core is compared
 # with), the exact scan's QPS (enable_indexscan = off) and the core's figures (bench_dataset core).
 # Then tenant isolation (RLS as a non-superuser role) and the targets, computed from the
-# measured numbers. --quick shrinks every dataset 10x and every timed run, for a smoke run.
+# measured numbers. --quick shrinks every dataset 10x and every timed run, for a smoke run;
+# --tenant-only loads the 100k dataset and runs the tenant isolation part alone.
 #
 # Needs the extension installed (make install) and build-bench/test/bench/bench_dataset
 # (make bench builds it). Tables go to stdout, progress to stderr. BENCH_PG_KEEP=1 keeps the
@@ -22,13 +23,15 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${BENCH_DATASET:-$root/build-bench/test/bench/bench_dataset}
 
 quick=0
+tenant_only=0
 efc_100k=64
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
+    --tenant-only) tenant_only=1 ;;
     --ef-construction-100k) efc_100k=${2:?}; shift ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench_pg_hnsw: unknown argument $1 (--quick, --ef-construction-100k N)" >&2; exit 2 ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench_pg_hnsw: unknown argument $1 (--quick, --tenant-only, --ef-construction-100k N)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -44,10 +47,10 @@ target_recall=0.95
 tenant=t10     # owns 10% of the rows
 if ((quick)); then
   n_small=5000 n_large=10000
-  t_index=2 t_exact=2 t_tenant=1 core_seconds=0.5
+  t_index=2 t_exact=2 tenant_slice=0.25 tenant_rounds_n=2 core_seconds=0.5
 else
   n_small=50000 n_large=100000
-  t_index=6 t_exact=5 t_tenant=4 core_seconds=3
+  t_index=6 t_exact=5 tenant_slice=0.5 tenant_rounds_n=12 core_seconds=3
 fi
 
 # ---- checks -------------------------------------------------------------------------------------
@@ -236,12 +239,6 @@ plan_of() {  # $1 table, $2 queries table, $3 settings, $4 role
 
 mb() { calc "$1 / 1048576"; }
 
-max_of() {
-  local best=$1 x
-  for x in "$@"; do best=$(calc "($x > $best) ? $x : $best"); done
-  printf '%.1f' "$best"
-}
-
 load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # ---- one dataset --------------------------------------------------------------------------------
@@ -402,11 +399,41 @@ print_dataset() {
 }
 
 # ---- tenant isolation ---------------------------------------------------------------------------
+# In-server QPS of the tenant's search three ways, in ONE backend, in short alternating runs:
+# RLS (SET ROLE bench_app: the policy applies), WHERE (RESET ROLE: the owner, the same search with
+# the condition written in the query) and own table (as bench_app). Runs in separate backends
+# minutes apart differ by 20% on this shared VM whatever they run; alternating runs of
+# $tenant_slice s in one backend see the same machine, and the order rotates each round. Prints
+# "variant qps cpu_us" lines: each variant's mean over the rounds (equal durations: total queries
+# over total time) and the backend's CPU microseconds per query (/proc/self/schedstat).
+tenant_rounds() {
+  local ef=$1 round i v script
+  local -A fn=([rls]=loop_tenant_rls [where]=loop_tenant_where [plain]=loop_tenant_plain)
+  local -A role=([rls]="SET ROLE bench_app;" [where]="RESET ROLE;" [plain]="SET ROLE bench_app;")
+  local order=(rls where plain)
+  local cpu="split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint"
+  local now="extract(epoch FROM clock_timestamp())"
+  script="SET llmspell.hnsw_ef_search = $ef; SET app.tenant_id = '$tenant';"
+  for v in "${order[@]}"; do  # warm-up: this backend's scan cache, the plans
+    script+=$'\n'"${role[$v]} SELECT ${fn[$v]}(0.5);"
+  done
+  for ((round = 0; round < tenant_rounds_n; round++)); do
+    for ((i = 0; i < 3; i++)); do
+      v=${order[(round + i) % 3]}
+      script+=$'\n'"${role[$v]} SELECT $cpu AS c0, $now AS t0 \\gset"
+      script+=$'\n'"SELECT ${fn[$v]}($tenant_slice) AS q \\gset"
+      script+=$'\n'"SELECT '$v', :q, ($cpu - :c0) / 1000.0 / (:q * ($now - :t0));"
+    done
+  done
+  printf '%s\n' "$script" | sql -F ' ' | awk 'NF == 3 { n[$1]++; q[$1] += $2; c[$1] += $3 }
+    END { for (v in n) printf "%s %.1f %.1f\n", v, q[v] / n[v], c[v] / n[v] }'
+}
+
 run_tenant() {
   local name=$1 efc=$2 table=items_$1 queries=queries_$1 truth=truth_$1_$tenant
   local small=items_${1}_$tenant ef
   log "tenant: index (embedding vector_cosine_ops, tenant_id) on $table, 2 threads"
-  sql -c "DROP INDEX ${name}_hnsw"
+  sql -c "DROP INDEX IF EXISTS ${name}_hnsw"
   read -r 'R[tenant,build]' 'R[tenant,build_cpu]' < <(build_index "$table" "${name}_tenant_hnsw" \
     "embedding vector_cosine_ops, tenant_id" 1 "$efc")
   R[tenant,index_bytes]=$(sql -c "SELECT pg_relation_size('${name}_tenant_hnsw')")
@@ -439,26 +466,21 @@ SQL
   R[tenant,check]=$(sql -U bench_app -c "SET app.tenant_id = '$tenant'" \
     -c "SELECT count(*) FILTER (WHERE tenant_id <> '$tenant') || ' of ' || count(*) FROM (SELECT tenant_id FROM $table ORDER BY embedding <=> (SELECT embedding FROM $queries WHERE qid = 1) LIMIT 100) s")
   for ef in "${efs[@]}"; do
-    log "tenant: ef_search=$ef: recall, then in-server QPS, 1 backend x $t_tenant s:" \
-      "3 rounds of RLS, WHERE, own table"
-    read -r "R[tenant,recall_rls$ef]" "R[tenant,cpu_rls$ef]" < <(index_recall "$table" "$queries" "$truth" "$ef" "SET app.tenant_id = '$tenant';" bench_app)
-    read -r "R[tenant,recall_where$ef]" "R[tenant,cpu_where$ef]" < <(index_recall "$table WHERE tenant_id = '$tenant'" "$queries" "$truth" "$ef")
-    read -r "R[tenant,recall_plain$ef]" "R[tenant,cpu_plain$ef]" < <(index_recall "$small" "$queries" "$truth" "$ef" "" bench_app)
+    log "tenant: ef_search=$ef: recall, then in-server QPS, 1 backend: $tenant_rounds_n rounds" \
+      "of RLS, WHERE, own table, $tenant_slice s each"
+    read -r "R[tenant,recall_rls$ef]" _ < <(index_recall "$table" "$queries" "$truth" "$ef" "SET app.tenant_id = '$tenant';" bench_app)
+    read -r "R[tenant,recall_where$ef]" _ < <(index_recall "$table WHERE tenant_id = '$tenant'" "$queries" "$truth" "$ef")
+    read -r "R[tenant,recall_plain$ef]" _ < <(index_recall "$small" "$queries" "$truth" "$ef" "" bench_app)
+    local variant qps cpu_us
+    while read -r variant qps cpu_us; do
+      R[tenant,qps_$variant$ef]=$qps R[tenant,cpu_$variant$ef]=$(printf '%.0f' "$cpu_us")
+    done < <(tenant_rounds "$ef")
     R[tenant,cpu_overhead$ef]=$(calc "sprintf(\"%.1f\", 100 * (${R[tenant,cpu_rls$ef]} / ${R[tenant,cpu_where$ef]} - 1))")
-    local set_ef="SET llmspell.hnsw_ef_search = $ef;" round a=() w=() b=()
-    for round in 1 2 3; do
-      a+=("$(in_server loop_tenant_rls 1 "$t_tenant" "$set_ef SET app.tenant_id = '$tenant';" bench_app)")
-      w+=("$(in_server loop_tenant_where 1 "$t_tenant" "$set_ef")")
-      b+=("$(in_server loop_tenant_plain 1 "$t_tenant" "$set_ef" bench_app)")
-    done
-    R[tenant,qps_rls$ef]=$(max_of "${a[@]}")
-    R[tenant,qps_where$ef]=$(max_of "${w[@]}")
-    R[tenant,qps_plain$ef]=$(max_of "${b[@]}")
     R[tenant,overhead$ef]=$(calc "sprintf(\"%.1f\", 100 * (1 - ${R[tenant,qps_rls$ef]} / ${R[tenant,qps_where$ef]}))")
     R[tenant,vs_own$ef]=$(calc "sprintf(\"%.1f\", 100 * (1 - ${R[tenant,qps_rls$ef]} / ${R[tenant,qps_plain$ef]}))")
-    log "tenant: ef_search=$ef: QPS RLS ${a[*]}, WHERE ${w[*]}, own table ${b[*]}:" \
-      "RLS costs ${R[tenant,overhead$ef]}%; CPU/query RLS ${R[tenant,cpu_rls$ef]} us," \
-      "WHERE ${R[tenant,cpu_where$ef]} us, own table ${R[tenant,cpu_plain$ef]} us"
+    log "tenant: ef_search=$ef: QPS RLS ${R[tenant,qps_rls$ef]}, WHERE ${R[tenant,qps_where$ef]}," \
+      "own table ${R[tenant,qps_plain$ef]}: RLS costs ${R[tenant,overhead$ef]}%; CPU/query RLS" \
+      "${R[tenant,cpu_rls$ef]} us, WHERE ${R[tenant,cpu_where$ef]} us, own table ${R[tenant,cpu_plain$ef]} us"
   done
   echo
   echo "== tenant isolation: $table (${R[$name,n]} rows), tenant $tenant owning" \
@@ -485,13 +507,14 @@ SQL
       "${R[tenant,overhead$ef]}" "${R[tenant,vs_own$ef]}" "${R[tenant,cpu_rls$ef]}" \
       "${R[tenant,cpu_where$ef]}" "${R[tenant,cpu_plain$ef]}" "${R[tenant,cpu_overhead$ef]}"
   done
-  echo "  QPS: in-server, 1 backend, $t_tenant s each, 3 rounds of RLS (as bench_app), WHERE (as the"
-  echo "    owner), own table (as bench_app); the best of the three runs of each (others' work on the"
-  echo "    shared machine only lowers QPS). No client round trip dilutes the differences."
+  echo "  QPS and us: in-server, one backend alternating RLS (SET ROLE bench_app), WHERE (the owner)"
+  echo "    and own table (bench_app), $tenant_rounds_n rounds of $tenant_slice s each, the order rotating;"
+  echo "    the mean over the rounds. us: the backend's CPU time per query (/proc/self/schedstat)."
+  echo "    No client round trip dilutes the differences."
   echo "  RLS costs: QPS lost against WHERE. RLS vs own tbl: against a table of the tenant's rows only,"
   echo "    whose heap is 10x smaller (its pages stay in the CPU caches): information."
-  echo "  Recall against the exact top-$k among $tenant's rows. us: the backend's CPU time per query"
-  echo "    in the recall passes (bench_app is granted pg_read_server_files for /proc/self/schedstat)."
+  echo "  Recall against the exact top-$k among $tenant's rows (bench_app is granted"
+  echo "    pg_read_server_files, only to read its CPU time from /proc/self/schedstat)."
   echo "  RLS CPU: CPU per query added by RLS against WHERE."
   echo "  plan (RLS):   ${R[tenant,plan_rls]}"
   echo "  plan (plain): ${R[tenant,plan_plain]}"
@@ -554,7 +577,11 @@ print_targets() {
     "< 9 s" "$b s" "$(verdict "$b < 9")"
   printf '  %-62s %-9s %-34s %s\n' "${R[small,n]} x $dims: index size (reference index: 195 MB at 50k)" \
     "info" "$(printf '%.1f' "$(mb "${R[small,index_bytes]}")") MB" "(info)"
-  local sum=0 worst=-1000 count=0
+  print_tenant_targets
+}
+
+print_tenant_targets() {
+  local ef sum=0 worst=-1000 count=0
   for ef in "${efs[@]}"; do
     sum=$(calc "$sum + ${R[tenant,overhead$ef]}")
     worst=$(calc "(${R[tenant,overhead$ef]} > $worst) ? ${R[tenant,overhead$ef]} : $worst")
@@ -577,9 +604,6 @@ print_targets() {
   mean=$(calc "sprintf(\"%.1f\", $sum / $count)")
   printf '  %-62s %-9s %-34s %s\n' "tenant: QPS of RLS vs a table of the tenant's rows only, mean" "info" \
     "${mean}% lower" "(info)"
-  if ((quick)); then
-    echo "  --quick: datasets 10x smaller than the targets' sizes; the verdicts are only a smoke test."
-  fi
 }
 
 # ---- the run ------------------------------------------------------------------------------------
@@ -589,10 +613,22 @@ echo "  CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'
 echo "  cluster: shared_buffers 4GB, maintenance_work_mem 2GB, jit off, fsync off, other settings default"
 echo "  load average at start: $(load_avg)$( ((quick)) && echo '; --quick: datasets 10x smaller, short runs')"
 
-run_dataset small "$n_small" "$efc_50k"
-run_dataset large "$n_large" "$efc_100k"
-run_tenant large "$efc_100k"
-print_targets
+if ((tenant_only)); then
+  R[large,n]=$n_large
+  load_dataset large "$n_large"
+  run_tenant large "$efc_100k"
+  echo
+  echo "== targets (--tenant-only: the tenant isolation lines) =="
+  print_tenant_targets
+else
+  run_dataset small "$n_small" "$efc_50k"
+  run_dataset large "$n_large" "$efc_100k"
+  run_tenant large "$efc_100k"
+  print_targets
+fi
+if ((quick)); then
+  echo "  --quick: datasets 10x smaller than the targets' sizes; the verdicts are only a smoke test."
+fi
 echo
 echo "  load average at end: $(load_avg); total $((SECONDS - start_time)) s"
 log "done in $((SECONDS - start_time)) s"
