@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <tuple>
@@ -324,12 +325,20 @@ struct Cell {
     type = SQLITE_TEXT;
     text.assign(v.data(), v.size());
   }
+  // Reads the column through its value: one call that takes the connection's mutex instead of
+  // three (type, text, bytes). The value is read at once, while the statement is on its row and
+  // the mutex is held (this runs inside the virtual table's xFilter), so it is protected.
   void set_column(const Statement& s, int col) {
-    type = s.type(col);
-    if (type == SQLITE_INTEGER)
-      integer = s.int64(col);
-    else if (type != SQLITE_NULL)
-      set_text(s.text(col));
+    sqlite3_value* v = s.value(col);
+    type = sqlite3_value_type(v);
+    if (type == SQLITE_INTEGER) {
+      integer = sqlite3_value_int64(v);
+    } else if (type != SQLITE_NULL) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+      set_text(p == nullptr
+                   ? std::string_view()
+                   : std::string_view(p, static_cast<std::size_t>(sqlite3_value_bytes(v))));
+    }
   }
 };
 // A row holds the output columns (at most 8) of a function; the cells past them are not read.
@@ -341,26 +350,50 @@ using Row = std::array<Cell, 8>;
 class Rows {
  public:
   Row& add() {
-    if (count_ == rows_.size()) rows_.emplace_back();
+    if (count_ == rows_.size()) {
+      rows_.emplace_back();
+      bytes_.push_back(0);
+    }
+    used_ = std::max(used_, count_ + 1);
     return rows_[count_++];
   }
-  void clear() { count_ = 0; }
+  void clear() {
+    count_ = 0;
+    order_.clear();
+  }
   std::size_t size() const { return count_; }
   std::size_t capacity() const { return rows_.size(); }
-  // The text bytes all rows hold, those past size() included (their buffers' capacity).
-  std::size_t text_bytes() const {
-    std::size_t n = 0;
-    for (const Row& r : rows_)
-      for (const Cell& c : r) n += c.text.capacity();
-    return n;
+  // The text bytes all rows hold, those past size() included (their buffers' capacity). Only the
+  // rows written since the last count are counted again, so that a small result costs little to
+  // put back however many rows an earlier one left.
+  std::size_t text_bytes() {
+    for (std::size_t i = 0; i < used_; ++i) {
+      std::size_t n = 0;
+      for (const Cell& c : rows_[i]) n += c.text.capacity();
+      text_bytes_ = text_bytes_ - bytes_[i] + n;
+      bytes_[i] = n;
+    }
+    used_ = 0;
+    return text_bytes_;
   }
-  const Row& operator[](std::size_t i) const { return rows_[i]; }
-  std::vector<Row>::iterator begin() { return rows_.begin(); }
-  std::vector<Row>::iterator end() { return rows_.begin() + static_cast<std::ptrdiff_t>(count_); }
+  // The rows from `first` on, in `less` order: the rows stay in place, the cursor reads them
+  // through the order (moving a row of eight strings costs more than comparing two).
+  template <class Less>
+  void sort_from(std::size_t first, Less less) {
+    for (std::size_t i = order_.size(); i < count_; ++i)
+      order_.push_back(static_cast<std::uint32_t>(i));
+    std::sort(order_.begin() + static_cast<std::ptrdiff_t>(first), order_.end(),
+              [&](std::uint32_t x, std::uint32_t y) { return less(rows_[x], rows_[y]); });
+  }
+  const Row& operator[](std::size_t i) const { return rows_[order_.empty() ? i : order_[i]]; }
 
  private:
   std::vector<Row> rows_;
+  std::vector<std::size_t> bytes_;    // per row, its text bytes when last counted
+  std::vector<std::uint32_t> order_;  // empty: rows in the order added
   std::size_t count_ = 0;
+  std::size_t used_ = 0;  // rows written since the last count (a cursor can be filtered again)
+  std::size_t text_bytes_ = 0;
 };
 
 // The read functions' statements, kept by their virtual table: keys after the store's.
@@ -382,6 +415,14 @@ struct TableSpec {
   Compute compute;
 };
 
+// Binds text the caller keeps alive until the statement is reset: Use resets the statement and
+// clears its bindings on leaving scope, so declare the text before the Use. Saves SQLite a copy.
+void bind_kept(Statement& s, int i, std::string_view text) {
+  int rc = sqlite3_bind_text64(s.get(), i, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc == SQLITE_NOMEM) throw std::bad_alloc();
+  if (rc != SQLITE_OK) throw SqlError(rc, sqlite3_errstr(rc));
+}
+
 constexpr const char* kPointVisibleE =
     " AND e.valid_time_start <= ?3 AND e.valid_time_end > ?3 AND e.transaction_time_start <= ?4"
     " AND e.transaction_time_end > ?4";
@@ -402,8 +443,8 @@ void get_entity(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
           " WHERE tenant_id = ?1 AND entity_id = ?2") +
       kPointVisible;
   Use s(cache.get(db, kGetEntity, kSql));
-  s->bind(1, std::string_view(*c.tenant));
-  s->bind(2, std::string_view(id));
+  bind_kept(*s, 1, *c.tenant);
+  bind_kept(*s, 2, id);
   s->bind(3, valid);
   s->bind(4, tx);
   while (s->step()) {
@@ -497,11 +538,11 @@ void neighbours(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
     }();
     int key = kNeighboursFirst + variant;
     Use s(cache.get(db, key, kSql[static_cast<std::size_t>(variant)]));
-    s->bind(1, std::string_view(*c.tenant));
-    s->bind(2, std::string_view(id));
+    bind_kept(*s, 1, *c.tenant);
+    bind_kept(*s, 2, id);
     s->bind(3, valid);
     s->bind(4, tx);
-    if (!types.empty()) s->bind(5, std::string_view(type_list));
+    if (!types.empty()) bind_kept(*s, 5, type_list);
     while (s->step()) {
       Row& row = out.add();
       row[0].set_column(*s, 0);
@@ -511,11 +552,9 @@ void neighbours(sqlite3* db, const ConnectionContext& c, GraphStatements& cache,
     }
   }
   // By type, neighbour, relationship id (columns 1, 3, 0; all TEXT).
-  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
-            [](const Row& x, const Row& y) {
-              return std::tie(x[1].text, x[3].text, x[0].text) <
-                     std::tie(y[1].text, y[3].text, y[0].text);
-            });
+  out.sort_from(first, [](const Row& x, const Row& y) {
+    return std::tie(x[1].text, x[3].text, x[0].text) < std::tie(y[1].text, y[3].text, y[0].text);
+  });
 }
 
 void traverse(sqlite3* db, const ConnectionContext& c, GraphStatements& cache, sqlite3_value** a,

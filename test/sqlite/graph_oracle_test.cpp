@@ -135,6 +135,16 @@ TEST_F(SqliteGraph, ResultRowsDoNotCarryOver) {
                     " AS x, graph_traverse(x.entity_id, 0) AS y ORDER BY 1",
                     {}),
             (Strings{"a>a", "b>b"}));
+  // graph_neighbours filtered again for each outer row: each call's rows in its own order
+  // (type, neighbour, relationship id), none of the first call's in the second's.
+  ASSERT_TRUE(g.add_entity("c", "thing", "", "{}", day(0), kInfinity).tx);
+  ASSERT_TRUE(g.add_relationship("ac", "a", "c", "earlier", "{}", day(0), kInfinity).tx);
+  ASSERT_TRUE(g.add_relationship("ba", "b", "a", "link", "{}", day(0), kInfinity).tx);
+  EXPECT_EQ(g.query("SELECT s.column1 || ':' || n.relationship_id || ':' || n.neighbour_id"
+                    " FROM (VALUES ('a'), ('b')) AS s,"
+                    " graph_neighbours(s.column1, 'both', NULL, ?1) AS n",
+                    {p(day(1))}),
+            (Strings{"a:ac:c", "a:ab:b", "a:ba:b", "b:ab:a", "b:ba:a"}));
 }
 
 TEST_F(SqliteGraph, RowsAreImmutable) {
