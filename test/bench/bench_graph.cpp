@@ -493,7 +493,8 @@ int main(int argc, char** argv) {
           " transaction_time_start FROM graph_entities WHERE tenant_id = ?1 AND entity_id = ?2"
           " AND valid_time_start <= ?3 AND valid_time_end > ?3"
           " AND transaction_time_end = 9223372036854775807");
-      // The same columns and order as graph_neighbours().
+      // The same columns and order as graph_neighbours(), and the same question: nothing when
+      // the entity itself is not visible at the point (the function checks that too).
       sqlite3_stmt* nb_plain = s.prepare(
           "SELECT r.relationship_id, r.relationship_type, 'out', e.entity_id, e.entity_type,"
           " e.name, r.properties FROM graph_relationships r JOIN graph_entities e"
@@ -501,6 +502,9 @@ int main(int argc, char** argv) {
           " AND e.valid_time_end > ?3 AND e.transaction_time_end = 9223372036854775807"
           " WHERE r.tenant_id = ?1 AND r.from_entity = ?2 AND r.valid_time_start <= ?3"
           " AND r.valid_time_end > ?3 AND r.transaction_time_end = 9223372036854775807"
+          " AND EXISTS (SELECT 1 FROM graph_entities s WHERE s.tenant_id = ?1 AND s.entity_id = ?2"
+          " AND s.valid_time_start <= ?3 AND s.valid_time_end > ?3"
+          " AND s.transaction_time_end = 9223372036854775807)"
           " ORDER BY r.relationship_type, e.entity_id, r.relationship_id");
       for (std::size_t qi = 0; qi < std::size(kQueries); ++qi) {
         const Query& q = kQueries[qi];
@@ -590,6 +594,9 @@ int main(int argc, char** argv) {
                     " AND e.transaction_time_end = 'infinity'"
                     " WHERE r.tenant_id = $1 AND r.from_entity = $2 AND r.valid_time_start <= $3"
                     " AND r.valid_time_end > $3 AND r.transaction_time_end = 'infinity'"
+                    " AND EXISTS (SELECT 1 FROM graph_entities s WHERE s.tenant_id = $1"
+                    " AND s.entity_id = $2 AND s.valid_time_start <= $3 AND s.valid_time_end > $3"
+                    " AND s.transaction_time_end = 'infinity')"
                     " ORDER BY r.relationship_type COLLATE \"C\", e.entity_id COLLATE \"C\","
                     " r.relationship_id COLLATE \"C\"",
                     {kTenant, start_of(q, i), vt});
