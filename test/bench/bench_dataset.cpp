@@ -14,6 +14,9 @@
 //       stdout, one fact a line: "build THREADS SECONDS CPU_SECONDS", "memory BYTES",
 //       "search EF RECALL CPU_US QPS_1 QPS_2 ..." (CPU_US: CPU microseconds per query of the
 //       searching thread in the 1-client run, which a busy machine does not inflate).
+//       --serve: then prints "ready" and keeps the index, answering each stdin line
+//       "qps EF CLIENTS SECONDS" with "qps EF CLIENTS QPS CPU_US", until end of input; so that
+//       bench_pg_hnsw.sh can alternate short core runs with PostgreSQL's on the same machine state.
 //
 // DATA: --n 100000 --dims 768 --seed 1768 --query-seed 2768 --queries 200 --k 10
 //       --metric cosine|l2|ip --kind clustered|uniform
@@ -34,6 +37,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <memory>
 #include <numeric>
 #include <stdexcept>
@@ -86,6 +90,7 @@ struct Options {
   std::vector<std::uint32_t> efs = {10, 20, 40, 80, 160};
   std::vector<unsigned> clients = {1, 2};
   double seconds = 3.0;
+  bool serve = false;
 };
 
 std::vector<unsigned long> parse_list(const std::string& s) {
@@ -107,24 +112,43 @@ Options parse(int argc, char** argv) {
   if (o.mode != "dump" && o.mode != "core") die("unknown mode " + o.mode);
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--serve") {
+      o.serve = true;
+      continue;
+    }
     if (i + 1 >= argc) die("missing value after " + a);
     std::string v = argv[++i];
     try {
-      if (a == "--n") o.n = std::stoul(v);
-      else if (a == "--dims") o.dims = static_cast<std::uint32_t>(std::stoul(v));
-      else if (a == "--seed") o.seed = std::stoull(v);
-      else if (a == "--query-seed") o.query_seed = std::stoull(v);
-      else if (a == "--queries") o.queries = std::stoul(v);
-      else if (a == "--k") o.k = std::stoul(v);
-      else if (a == "--metric") o.metric = v;
-      else if (a == "--kind") o.kind = v;
-      else if (a == "--queries-out") o.queries_out = v;
-      else if (a == "--truth-out") o.truth_out = v;
-      else if (a == "--tenant-truth") o.tenant_truth = v;
-      else if (a == "--tenant-truth-out") o.tenant_truth_out = v;
-      else if (a == "--m") o.m = static_cast<std::uint32_t>(std::stoul(v));
-      else if (a == "--ef-construction") o.ef_construction = static_cast<std::uint32_t>(std::stoul(v));
-      else if (a == "--seconds") o.seconds = std::stod(v);
+      if (a == "--n")
+        o.n = std::stoul(v);
+      else if (a == "--dims")
+        o.dims = static_cast<std::uint32_t>(std::stoul(v));
+      else if (a == "--seed")
+        o.seed = std::stoull(v);
+      else if (a == "--query-seed")
+        o.query_seed = std::stoull(v);
+      else if (a == "--queries")
+        o.queries = std::stoul(v);
+      else if (a == "--k")
+        o.k = std::stoul(v);
+      else if (a == "--metric")
+        o.metric = v;
+      else if (a == "--kind")
+        o.kind = v;
+      else if (a == "--queries-out")
+        o.queries_out = v;
+      else if (a == "--truth-out")
+        o.truth_out = v;
+      else if (a == "--tenant-truth")
+        o.tenant_truth = v;
+      else if (a == "--tenant-truth-out")
+        o.tenant_truth_out = v;
+      else if (a == "--m")
+        o.m = static_cast<std::uint32_t>(std::stoul(v));
+      else if (a == "--ef-construction")
+        o.ef_construction = static_cast<std::uint32_t>(std::stoul(v));
+      else if (a == "--seconds")
+        o.seconds = std::stod(v);
       else if (a == "--threads") {
         o.threads.clear();
         for (unsigned long t : parse_list(v)) o.threads.push_back(static_cast<unsigned>(t));
@@ -146,7 +170,8 @@ Options parse(int argc, char** argv) {
   if (o.n == 0 || o.dims == 0 || o.queries == 0 || o.k == 0) die("sizes must be positive");
   if (o.mode == "dump" && (o.queries_out.empty() || o.truth_out.empty()))
     die("dump needs --queries-out and --truth-out");
-  if (!o.tenant_truth.empty() && o.tenant_truth_out.empty()) die("--tenant-truth needs --tenant-truth-out");
+  if (!o.tenant_truth.empty() && o.tenant_truth_out.empty())
+    die("--tenant-truth needs --tenant-truth-out");
   return o;
 }
 
@@ -367,6 +392,22 @@ Throughput measure_qps(const hn::Index& index, const bench::Dataset& queries, st
   return {total / wall, 1e6 * std::accumulate(cpu.begin(), cpu.end(), 0.0) / total};
 }
 
+// --serve: QPS runs on request, the index kept between them.
+void serve(const hn::Index& index, const bench::Dataset& queries, std::size_t k) {
+  std::printf("ready\n");
+  std::fflush(stdout);
+  std::string word;
+  std::uint32_t ef = 0;
+  unsigned clients = 0;
+  double seconds = 0;
+  while (std::cin >> word >> ef >> clients >> seconds) {
+    if (word != "qps" || clients == 0) die("serve: expected \"qps EF CLIENTS SECONDS\"");
+    Throughput t = measure_qps(index, queries, k, ef, clients, seconds);
+    std::printf("qps %u %u %.1f %.1f\n", ef, clients, t.qps, t.cpu_us);
+    std::fflush(stdout);
+  }
+}
+
 int core(const Options& o) {
   Data d = make_data(o);
   progress("exact top-%zu of %zu queries (%s)", o.k, o.queries, o.metric.c_str());
@@ -400,7 +441,8 @@ int core(const Options& o) {
   for (std::uint32_t ef : o.efs) {
     Labels found(o.queries);
     for (std::size_t q = 0; q < o.queries; ++q)
-      for (const hn::Result& r : index->search(d.queries.row(q), static_cast<std::uint32_t>(o.k), ef))
+      for (const hn::Result& r :
+           index->search(d.queries.row(q), static_cast<std::uint32_t>(o.k), ef))
         found[q].push_back(r.label);
     double rec = bench::recall(found, exact);
     std::vector<Throughput> runs;
@@ -414,6 +456,7 @@ int core(const Options& o) {
     std::printf("\n");
     std::fflush(stdout);
   }
+  if (o.serve) serve(*index, d.queries, o.k);
   return 0;
 }
 
