@@ -462,8 +462,8 @@ void entity_history(sqlite3* db, const ConnectionContext& c, GraphStatements& ca
                   " valid_time_end, transaction_time_start, transaction_time_end"
                   " FROM graph_entities WHERE tenant_id = ?1 AND entity_id = ?2"
                   " ORDER BY transaction_time_start, valid_time_start"));
-  s->bind(1, std::string_view(*c.tenant));
-  s->bind(2, std::string_view(id));
+  bind_kept(*s, 1, *c.tenant);
+  bind_kept(*s, 2, id);
   while (s->step()) {
     Row& r = out.add();
     for (int i = 0; i < 8; ++i) r[i].set_column(*s, i);
@@ -484,9 +484,9 @@ void query_entities(sqlite3* db, const ConnectionContext& c, GraphStatements& ca
                               " valid_time_end, transaction_time_start FROM graph_entities"
                               " WHERE tenant_id = ?1 AND (?2 IS NULL OR entity_type = ?2)") +
                       kPointVisible + " ORDER BY entity_id"));
-  s->bind(1, std::string_view(*c.tenant));
+  bind_kept(*s, 1, *c.tenant);
   if (type)
-    s->bind(2, std::string_view(*type));
+    bind_kept(*s, 2, *type);
   else
     s->bind_null(2);
   s->bind(3, valid);
