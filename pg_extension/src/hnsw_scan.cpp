@@ -97,9 +97,9 @@ void start(ScanOpaque* so, Relation index, const PgVector* query) {
     entries.resize(total);
   }
   std::erase_if(entries, [](const DirectoryEntry& e) { return e.entry == core::kNoNode; });
-  VectorCache* vectors =
-      VectorCache::of(index->rd_node, so->meta.generation,
-                      vector_bytes(so->meta.dims, so->meta.vector_format), 2 * so->meta.m);
+  VectorCache* vectors = VectorCache::of(index->rd_node, so->meta.generation,
+                                         vector_bytes(so->meta.dims, so->meta.vector_format),
+                                         2 * so->meta.m, so->meta.element_size_0);
   for (const DirectoryEntry& e : entries) {
     PartitionCursor p;
     p.store = std::make_unique<PageStore>(index, so->meta, e.key, vectors);

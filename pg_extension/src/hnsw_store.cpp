@@ -111,38 +111,25 @@ void PageStore::remember(NodeId n, const ElementHeader* h) const {
   NodeInfo& slot = info_[info_slot(n)];
   slot.id = n;
   slot.epoch = info_epoch_;
-  slot.level = h->level;
-  slot.flags = h->flags;
-  slot.err = h->err;
-  for (int i = 0; i < kMaxFilterKeys; ++i) slot.keys[i] = h->keys[i];
+  slot.info.level = h->level;
+  slot.info.flags = h->flags;
+  slot.info.err = h->err;
+  for (int i = 0; i < kMaxFilterKeys; ++i) slot.info.keys[i] = h->keys[i];
 }
 
-void PageStore::remember(NodeId n, const VectorCache::Entry* e) const {
-  NodeInfo& slot = info_[info_slot(n)];
-  slot.id = n;
-  slot.epoch = info_epoch_;
-  slot.level = e->level;
-  slot.flags = e->flags;
-  slot.err = e->err;
-  for (int i = 0; i < kMaxFilterKeys; ++i) slot.keys[i] = e->keys[i];
-}
-
-const PageStore::NodeInfo& PageStore::info(NodeId n) const {
-  NodeInfo& slot = info_[info_slot(n)];
-  if (slot.id == n && slot.epoch == info_epoch_) return slot;
+const VectorCache::Info& PageStore::info(NodeId n) const {
   if (vectors_ != nullptr) {
-    if (const VectorCache::Entry* e = vectors_->find(n)) {
-      remember(n, e);
-      return slot;
-    }
+    if (const VectorCache::Entry* e = vectors_->find(n)) return e->info;
   }
+  NodeInfo& slot = info_[info_slot(n)];
+  if (slot.id == n && slot.epoch == info_epoch_) return slot.info;
   pg_guard([&] {
     Buffer buf = pin(node_block(n));
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     remember(n, element_on(index_, BufferGetPage(buf), n));
     UnlockReleaseBuffer(buf);
   });
-  return slot;
+  return slot.info;
 }
 
 float PageStore::element_distance(const float* query, const ElementHeader* h) const {
@@ -223,7 +210,6 @@ void PageStore::distances(const float* query, const NodeId* ids, std::uint32_t n
     }
     for (std::uint32_t i = 0; i < count; ++i) {
       if (hits[i] != nullptr) {
-        remember(ids[first + i], hits[i]);  // the walk asks for its level and flags next
         out[first + i] = vector_distance(query, vectors_->vector(hits[i]));
       } else {
         misses.ids.push_back(ids[first + i]);

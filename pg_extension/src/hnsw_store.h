@@ -93,15 +93,13 @@ class PageStore {
   struct NodeInfo {
     std::uint64_t epoch = 0;  // the store that wrote it
     NodeId id = llmspell::hnsw::kNoNode;
-    std::uint8_t level = 0;
-    std::uint8_t flags = 0;
-    float err = 0;
-    std::uint64_t keys[hnsw_pages::kMaxFilterKeys] = {0, 0};
+    VectorCache::Info info{};
   };
   // Element headers seen lately, so level(), deleted() and keys() right after a distance()
-  // cost no second page read. One array per backend, shared by its stores: a slot counts only
-  // for the store whose epoch it carries, so a new store (one per scan) starts empty without
-  // clearing 40 kB. A backend runs one statement at a time, and stores are not used by threads.
+  // cost no second page read (a scan's cached elements carry their own). One array per backend,
+  // shared by its stores: a slot counts only for the store whose epoch it carries, so a new store
+  // (one per scan) starts empty without clearing 40 kB. A backend runs one statement at a time, and
+  // stores are not used by threads.
   static constexpr std::size_t kInfoCacheSize = 1024;
   static NodeInfo* info_slots();
   static std::uint64_t& info_epochs();
@@ -114,7 +112,7 @@ class PageStore {
   // A hint: starts loading the shared buffer header pin() will lock for this block.
   void prefetch_buffer_header(BlockNumber block) const;
 
-  const NodeInfo& info(NodeId n) const;
+  const VectorCache::Info& info(NodeId n) const;
   // The traversal distance to an element on a share-locked page.
   float element_distance(const float* query, const hnsw_pages::ElementHeader* h) const;
   // The same for stored vector bytes (float32 or float16, as in the element).
@@ -122,7 +120,6 @@ class PageStore {
   // distances() through the pages; with a cache, the elements read are copied into it.
   void page_distances(const float* query, const NodeId* ids, std::uint32_t n, float* out) const;
   void remember(NodeId n, const hnsw_pages::ElementHeader* h) const;
-  void remember(NodeId n, const VectorCache::Entry* e) const;
   // Locates this partition's directory entry (block and index), creating it when `create`.
   bool find_directory_entry(bool create, BlockNumber* block, int* index) const;
 

@@ -47,11 +47,21 @@ std::size_t stride_for(std::size_t vector_bytes, std::uint32_t max_links) {
   return vector_offset_for(max_links) + round_to_line(vector_bytes);
 }
 
+// An upper bound of the elements one page can hold: each takes at least a level-0 element and its
+// line pointer.
+std::size_t elements_per_page_for(std::size_t element_bytes) {
+  return std::max<std::size_t>(
+      1, (BLCKSZ - SizeOfPageHeaderData) / (MAXALIGN(element_bytes) + sizeof(ItemIdData)));
+}
+
 }  // namespace
 
-VectorCache::VectorCache(std::size_t vector_bytes, std::uint32_t max_links, std::size_t capacity)
+VectorCache::VectorCache(std::size_t vector_bytes, std::uint32_t max_links,
+                         std::size_t element_bytes, std::size_t capacity)
     : vector_bytes_(vector_bytes),
       max_links_(max_links),
+      element_bytes_(element_bytes),
+      elements_per_page_(elements_per_page_for(element_bytes)),
       vector_offset_(vector_offset_for(max_links)),
       // The first lines of a vector: the hardware prefetcher streams the rest.
       prefetch_bytes_(std::min<std::size_t>(vector_bytes, 256)),
@@ -59,7 +69,8 @@ VectorCache::VectorCache(std::size_t vector_bytes, std::uint32_t max_links, std:
       capacity_(capacity) {}
 
 VectorCache* VectorCache::of(const RelFileNode& node, std::uint64_t generation,
-                             std::size_t vector_bytes, std::uint32_t max_links) {
+                             std::size_t vector_bytes, std::uint32_t max_links,
+                             std::size_t element_bytes) {
   auto& caches = held();
   FileKey key{node};
   if (hnsw_cache_mb <= 0) {
@@ -68,9 +79,10 @@ VectorCache* VectorCache::of(const RelFileNode& node, std::uint64_t generation,
   }
   auto budget = static_cast<std::size_t>(hnsw_cache_mb);
   auto it = caches.find(key);
-  if (it != caches.end() &&
-      (it->second.cache->vector_bytes_ != vector_bytes ||
-       it->second.cache->max_links_ != max_links || it->second.cache->budget_mb_ != budget)) {
+  if (it != caches.end() && (it->second.cache->vector_bytes_ != vector_bytes ||
+                             it->second.cache->max_links_ != max_links ||
+                             it->second.cache->element_bytes_ != element_bytes ||
+                             it->second.cache->budget_mb_ != budget)) {
     caches.erase(it);
     it = caches.end();
   }
@@ -84,7 +96,7 @@ VectorCache* VectorCache::of(const RelFileNode& node, std::uint64_t generation,
     std::size_t capacity =
         std::max<std::size_t>(16, (budget << 20) / stride_for(vector_bytes, max_links));
     Held h;
-    h.cache.reset(new VectorCache(vector_bytes, max_links, capacity));
+    h.cache.reset(new VectorCache(vector_bytes, max_links, element_bytes, capacity));
     h.cache->budget_mb_ = budget;
     h.cache->generation_ = generation;
     it = caches.emplace(key, std::move(h)).first;
@@ -99,77 +111,47 @@ VectorCache* VectorCache::of(const RelFileNode& node, std::uint64_t generation,
 }
 
 void VectorCache::clear() {
-  table_.clear();
+  slots_.clear();
   upper_.clear();
   chunks_.clear();
-  referenced_.clear();
   used_ = 0;
   hand_ = 0;
 }
 
-void VectorCache::grow_table() {
-  std::vector<Mapping> old = std::move(table_);
-  table_.assign(std::max<std::size_t>(1024, old.size() * 2), Mapping{0, kEmpty});
-  for (const Mapping& m : old)
-    if (m.slot != kEmpty) map(m.node, m.slot);
-}
-
-void VectorCache::map(NodeId n, std::uint32_t slot) {
-  std::size_t i = home(n);
-  while (table_[i].slot != kEmpty) i = (i + 1) & (table_.size() - 1);
-  table_[i] = Mapping{n, slot};
-}
-
-void VectorCache::unmap(NodeId n) {
-  const std::size_t mask = table_.size() - 1;
-  std::size_t i = home(n);
-  while (table_[i].node != n || table_[i].slot == kEmpty) i = (i + 1) & mask;
-  // Backward shift: later members of the probe run move into the hole when their home position
-  // allows, so that lookups never stop early at it.
-  for (std::size_t j = (i + 1) & mask; table_[j].slot != kEmpty; j = (j + 1) & mask) {
-    std::size_t h = home(table_[j].node);
-    bool movable = i <= j ? (h <= i || h > j) : (h <= i && h > j);
-    if (movable) {
-      table_[i] = table_[j];
-      i = j;
-    }
-  }
-  table_[i].slot = kEmpty;
-}
-
 void VectorCache::put(NodeId n, const hnsw_pages::ElementHeader* h, const char* vector_bytes) {
-  if (slot_of(n) != kEmpty) return;
+  std::size_t key = key_of(n);
+  if (key == ~std::size_t{0}) return;
+  if (key >= slots_.size()) slots_.resize(std::max(key + 1, slots_.size() * 3 / 2), kEmpty);
+  if (slots_[key] != kEmpty) return;
   std::uint32_t slot;
   if (used_ < capacity_) {
     if (used_ % kChunkEntries == 0) {
       std::size_t entries = std::min(kChunkEntries, capacity_ - used_);
       chunks_.emplace_back(new Line[entries * stride_ / sizeof(Line)]);
     }
-    if ((used_ + 1) * 2 > table_.size()) grow_table();
     slot = static_cast<std::uint32_t>(used_++);
-    referenced_.push_back(0);
   } else {
     // CLOCK: a slot read since the hand last passed gets a second chance.
     for (;;) {
       hand_ = (hand_ + 1) % capacity_;
-      if (!referenced_[hand_]) break;
-      referenced_[hand_] = 0;
+      if (!entry(static_cast<std::uint32_t>(hand_))->referenced) break;
+      entry(static_cast<std::uint32_t>(hand_))->referenced = 0;
     }
     slot = static_cast<std::uint32_t>(hand_);
-    unmap(entry(slot)->node);
+    slots_[key_of(entry(slot)->node)] = kEmpty;
   }
   Entry* e = entry(slot);
+  e->info.level = h->level;
+  e->info.flags = h->flags;
+  e->info.err = h->err;
+  for (int i = 0; i < hnsw_pages::kMaxFilterKeys; ++i) e->info.keys[i] = h->keys[i];
   e->node = n;
   e->heap_tid = h->heap_tid;
-  e->level = h->level;
-  e->flags = h->flags;
-  e->err = h->err;
-  for (int i = 0; i < hnsw_pages::kMaxFilterKeys; ++i) e->keys[i] = h->keys[i];
+  e->referenced = 1;
   e->link_edits = 0;
   e->link_count = kNoLinks;
   std::memcpy(reinterpret_cast<char*>(e) + vector_offset_, vector_bytes, vector_bytes_);
-  map(n, slot);
-  referenced_[slot] = 1;
+  slots_[key] = slot;
 }
 
 void VectorCache::put_upper_links(NodeId n, int level, std::uint64_t link_edits, const NodeId* ids,

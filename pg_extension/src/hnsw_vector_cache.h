@@ -40,30 +40,39 @@ class VectorCache {
  public:
   using NodeId = llmspell::hnsw::NodeId;
 
-  struct Entry {
-    NodeId node;
-    ItemPointerData heap_tid;
+  // The header fields a walk asks about for every node it meets (PageStore::info()).
+  struct Info {
     std::uint8_t level;
     std::uint8_t flags;
     float err;
     std::uint64_t keys[hnsw_pages::kMaxFilterKeys];
+  };
+  struct Entry {
+    Info info;
+    NodeId node;
+    ItemPointerData heap_tid;
+    std::uint8_t referenced;   // CLOCK: read since the hand last passed
     std::uint64_t link_edits;  // of the partition when the links below were read
     std::uint32_t link_count;  // kNoLinks: not cached yet
   };
   static constexpr std::uint32_t kNoLinks = ~std::uint32_t{0};
 
-  // The cache of the index stored in `node` as of `generation`, for vectors of `vector_bytes` and
-  // level-0 lists of up to `max_links`; nullptr when caching is off. Emptied when the generation
-  // moved.
+  // The cache of the index stored in `node` as of `generation`, for vectors of `vector_bytes`,
+  // level-0 lists of up to `max_links` and level-0 elements of `element_bytes`; nullptr when
+  // caching is off. Emptied when the generation moved.
   static VectorCache* of(const RelFileNode& node, std::uint64_t generation,
-                         std::size_t vector_bytes, std::uint32_t max_links);
+                         std::size_t vector_bytes, std::uint32_t max_links,
+                         std::size_t element_bytes);
 
   // The entry of n, or nullptr.
   Entry* find(NodeId n) const {
-    std::uint32_t slot = slot_of(n);
+    std::size_t key = key_of(n);
+    if (key >= slots_.size()) return nullptr;
+    std::uint32_t slot = slots_[key];
     if (slot == kEmpty) return nullptr;
-    referenced_[slot] = 1;
-    return entry(slot);
+    Entry* e = entry(slot);
+    e->referenced = 1;
+    return e;
   }
   // Starts loading the entry's header and vector: distances are computed right after a batch of
   // finds, and the walk reads the header next.
@@ -94,7 +103,8 @@ class VectorCache {
                        std::uint32_t count);
 
  private:
-  VectorCache(std::size_t vector_bytes, std::uint32_t max_links, std::size_t capacity);
+  VectorCache(std::size_t vector_bytes, std::uint32_t max_links, std::size_t element_bytes,
+              std::size_t capacity);
   static constexpr std::size_t kChunkEntries = 1024;
   static constexpr std::uint32_t kEmpty = ~std::uint32_t{0};
   struct alignas(64) Line {
@@ -104,32 +114,24 @@ class VectorCache {
     return reinterpret_cast<Entry*>(reinterpret_cast<char*>(chunks_[slot / kChunkEntries].get()) +
                                     (slot % kChunkEntries) * stride_);
   }
-  // The node -> slot map: open addressing with linear probing over a power-of-two table at most
-  // half full (a node-based hash map cost a tenth of a scan's time).
-  struct Mapping {
-    NodeId node;
-    std::uint32_t slot;  // kEmpty: a free table position
-  };
-  std::size_t home(NodeId n) const {
-    return (std::size_t{n} * 0x9E3779B97F4A7C15ULL >> 32) & (table_.size() - 1);
-  }
-  std::uint32_t slot_of(NodeId n) const {
-    if (table_.empty()) return kEmpty;
-    for (std::size_t i = home(n);; i = (i + 1) & (table_.size() - 1)) {
-      const Mapping& m = table_[i];
-      if (m.slot == kEmpty || m.node == n) return m.slot;
-    }
+  // The node -> slot map: an array over the index's element positions (block, offset), which
+  // are dense, since a page holds at most elements_per_page_ of them. One load per lookup: a
+  // hash table cost a tenth of a scan's time, and its probes missed the processor's caches.
+  // Nodes beyond that bound (none in a well-formed index) are simply not cached.
+  std::size_t key_of(NodeId n) const {
+    std::size_t offset = hnsw_pages::node_offset(n);
+    if (offset == 0 || offset > elements_per_page_) return ~std::size_t{0};
+    return std::size_t{hnsw_pages::node_block(n)} * elements_per_page_ + (offset - 1);
   }
   static std::uint64_t upper_key(NodeId n, int level) {
     return (std::uint64_t{n} << 8) | static_cast<std::uint8_t>(level);
   }
-  void map(NodeId n, std::uint32_t slot);  // n is not mapped yet
-  void unmap(NodeId n);                    // n is mapped
-  void grow_table();
   void clear();
 
   std::size_t vector_bytes_;
   std::uint32_t max_links_;
+  std::size_t element_bytes_;
+  std::size_t elements_per_page_;
   std::size_t vector_offset_;  // from the entry's start: after the links, on a cache line
   std::size_t prefetch_bytes_;
   std::size_t stride_;
@@ -138,9 +140,8 @@ class VectorCache {
   std::vector<std::unique_ptr<Line[]>> chunks_;
   std::size_t used_ = 0;
   std::size_t hand_ = 0;
-  std::vector<Mapping> table_;
+  std::vector<std::uint32_t> slots_;  // by key_of(); kEmpty: not cached
   std::unordered_map<std::uint64_t, UpperLinks> upper_;
-  mutable std::vector<std::uint8_t> referenced_;
   std::uint64_t generation_ = 0;
   std::size_t budget_mb_ = 0;
 };
