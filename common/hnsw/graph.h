@@ -139,9 +139,10 @@ class Graph {
     // Visited nodes no nearer than the ef-th result when found: the current window never expands
     // them (its bound only shrinks), so they wait here unordered until the walk resumes.
     std::vector<Candidate> deferred_;
-    RankedSet found_;          // accepted, not yet returned
-    std::uint32_t ready_ = 0;  // nearest members of found_ that are final
-    bool resumed_ = true;      // deferred_ was moved back since the last window went out
+    RankedSet found_;                // accepted, not yet returned
+    std::vector<Candidate> window_;  // a settled window, nearest first: going out
+    std::size_t window_next_ = 0;
+    bool resumed_ = true;  // deferred_ was moved back since the last window went out
   };
 
  private:
@@ -727,9 +728,8 @@ bool Graph<Store>::Cursor::next(Candidate* out) {
   for (;;) {
     // A window of ef results is settled once the walk would stop: nothing unexpanded is nearer
     // than the ef-th best found.
-    if (ready_ > 0) {
-      --ready_;
-      *out = found_.take_nearest();
+    if (window_next_ < window_.size()) {
+      *out = window_[window_next_++];
       return true;
     }
     if (!resumed_) {
@@ -743,7 +743,8 @@ bool Graph<Store>::Cursor::next(Candidate* out) {
       if (!settled && found_.size() >= ef_) settled = frontier_.top().distance > found_.bound();
       // A settled window is what search() returns: all of it goes out before the walk resumes.
       if (settled) {
-        ready_ = static_cast<std::uint32_t>(std::min<std::size_t>(ef_, found_.size()));
+        found_.take_window(&window_);
+        window_next_ = 0;
         resumed_ = false;
         continue;
       }
