@@ -19,6 +19,7 @@ extern "C" {
 #include <cmath>
 
 #include "hnsw_directory.h"
+#include "hnsw_recent_buffer.h"
 #include "vector/limits.h"
 
 using namespace hnsw_pages;
@@ -101,7 +102,7 @@ MetaData hnsw_describe(Relation index) {
 }
 
 MetaData hnsw_read_meta(Relation index) {
-  Buffer buf = ReadBuffer(index, kMetaBlock);
+  Buffer buf = hnsw_read_buffer(index, kMetaBlock);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   MetaData m = *meta(BufferGetPage(buf));
   UnlockReleaseBuffer(buf);

@@ -6,6 +6,8 @@ extern "C" {
 #include "storage/lmgr.h"
 }
 
+#include "hnsw_recent_buffer.h"
+
 using namespace hnsw_pages;
 
 int directory_capacity() {
@@ -48,7 +50,7 @@ static bool scan_directory(Relation index, uint64 key, Buffer held, BlockNumber*
   BlockNumber b = kDirectoryBlock;
   while (b != InvalidBlockNumber) {
     bool mine = BufferIsValid(held) && BufferGetBlockNumber(held) == b;
-    Buffer buf = mine ? held : ReadBuffer(index, b);
+    Buffer buf = mine ? held : hnsw_read_buffer(index, b);
     if (!mine) LockBuffer(buf, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buf);
     DirectoryEntry* e = directory_entries(page);
@@ -109,7 +111,7 @@ bool hnsw_directory_find(Relation index, uint64 key, bool create, BlockNumber* b
 }
 
 DirectoryEntry hnsw_directory_read(Relation index, BlockNumber block, int slot) {
-  Buffer buf = ReadBuffer(index, block);
+  Buffer buf = hnsw_read_buffer(index, block);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   DirectoryEntry e = directory_entries(BufferGetPage(buf))[slot];
   UnlockReleaseBuffer(buf);
@@ -152,7 +154,7 @@ int hnsw_directory_list(Relation index, DirectoryEntry* out, int max) {
   int total = 0;
   BlockNumber b = kDirectoryBlock;
   while (b != InvalidBlockNumber) {
-    Buffer buf = ReadBuffer(index, b);
+    Buffer buf = hnsw_read_buffer(index, b);
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buf);
     uint32 count = directory_header(page)->count;

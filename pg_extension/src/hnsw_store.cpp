@@ -3,7 +3,6 @@
 extern "C" {
 #include "access/generic_xlog.h"
 #include "miscadmin.h"
-#include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 }
@@ -13,6 +12,7 @@ extern "C" {
 
 #include "hnsw/metric.h"
 #include "hnsw_directory.h"
+#include "hnsw_recent_buffer.h"
 #include "pg_error.h"
 #include "vector/float16.h"
 
@@ -65,43 +65,11 @@ std::uint64_t& PageStore::info_epochs() {
   return epochs;
 }
 
-namespace {
-
-// Which shared buffer held an index block when this backend last read it. Walks revisit the
-// same pages query after query: ReadRecentBuffer pins such a buffer again, after checking it
-// still holds the block, without a lookup in the shared buffer mapping table.
-struct RecentBuffer {
-  RelFileNode node;
-  BlockNumber block;
-  Buffer buffer;
-};
-constexpr std::size_t kRecentBuffers = std::size_t{1} << 16;
-RecentBuffer recent_buffers[kRecentBuffers];
-
-RecentBuffer& recent_slot(const RelFileNode& node, BlockNumber block) {
-  return recent_buffers[(block * 2654435761u + node.relNode) % kRecentBuffers];
-}
-
-}  // namespace
-
 void PageStore::prefetch_buffer_header(BlockNumber block) const {
-  const RecentBuffer& slot = recent_slot(index_->rd_node, block);
-  if (slot.block == block && slot.buffer > 0)
-    __builtin_prefetch(GetBufferDescriptor(slot.buffer - 1), 1);  // to be locked: for writing
+  hnsw_prefetch_buffer_header(index_, block);
 }
 
-Buffer PageStore::pin(BlockNumber block) const {
-  const RelFileNode& node = index_->rd_node;
-  RecentBuffer& slot = recent_slot(node, block);
-  if (slot.block == block && RelFileNodeEquals(slot.node, node) &&
-      ReadRecentBuffer(node, MAIN_FORKNUM, block, slot.buffer))
-    return slot.buffer;
-  Buffer buf = ReadBuffer(index_, block);
-  slot.node = node;
-  slot.block = block;
-  slot.buffer = buf;
-  return buf;
-}
+Buffer PageStore::pin(BlockNumber block) const { return hnsw_read_buffer(index_, block); }
 
 void PageStore::check_interrupts() const {
   if ((++calls_ & 255) == 0) pg_guard([] { CHECK_FOR_INTERRUPTS(); });

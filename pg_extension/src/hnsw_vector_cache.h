@@ -64,8 +64,8 @@ class VectorCache {
                          std::size_t vector_bytes, std::uint32_t max_links,
                          std::size_t element_bytes);
 
-  // The entry of n, or nullptr.
-  Entry* find(NodeId n) const {
+  // The entry of n, or nullptr. Marks it used (CLOCK).
+  Entry* find(NodeId n) {
     std::size_t key = key_of(n);
     if (key >= slots_.size()) return nullptr;
     std::uint32_t slot = slots_[key];
@@ -115,9 +115,9 @@ class VectorCache {
                                     (slot % kChunkEntries) * stride_);
   }
   // The node -> slot map: an array over the index's element positions (block, offset), which
-  // are dense, since a page holds at most elements_per_page_ of them. One load per lookup: a
-  // hash table cost a tenth of a scan's time, and its probes missed the processor's caches.
-  // Nodes beyond that bound (none in a well-formed index) are simply not cached.
+  // are dense, since a page holds at most elements_per_page_ of them: 4 bytes per position and
+  // one load per lookup, where a hash table's probes missed the processor's caches. Nodes beyond
+  // that bound (none in a well-formed index) are simply not cached.
   std::size_t key_of(NodeId n) const {
     std::size_t offset = hnsw_pages::node_offset(n);
     if (offset == 0 || offset > elements_per_page_) return ~std::size_t{0};
