@@ -168,10 +168,12 @@ void PageStore::distances(const float* query, const NodeId* ids, std::uint32_t n
   misses.ids.clear();
   misses.positions.clear();
   constexpr std::uint32_t kBatch = 64;
-  const VectorCache::Entry* hits[kBatch];
+  VectorCache::Entry* hits[kBatch];
   for (std::uint32_t first = 0; first < n; first += kBatch) {
     const std::uint32_t count = std::min(kBatch, n - first);
-    // Every vector of the batch is requested before the first is read: each is a cache miss.
+    // Every vector of the batch is requested before the first is read: each is a cache miss,
+    // and so is each position of the node -> entry map.
+    for (std::uint32_t i = 0; i < count; ++i) vectors_->prefetch_slot(ids[first + i]);
     for (std::uint32_t i = 0; i < count; ++i) {
       hits[i] = vectors_->find(ids[first + i]);
       if (hits[i] != nullptr) vectors_->prefetch(hits[i]);
@@ -179,6 +181,7 @@ void PageStore::distances(const float* query, const NodeId* ids, std::uint32_t n
     for (std::uint32_t i = 0; i < count; ++i) {
       if (hits[i] != nullptr) {
         out[first + i] = vector_distance(query, vectors_->vector(hits[i]));
+        VectorCache::touch(hits[i]);
       } else {
         misses.ids.push_back(ids[first + i]);
         misses.positions.push_back(first + i);
@@ -289,6 +292,7 @@ std::uint32_t PageStore::links(NodeId n, int level, NodeId* out) const {
     cached = vectors_->find(n);
     if (cached != nullptr && cached->link_count != VectorCache::kNoLinks &&
         cached->link_edits == scan_entry_.link_edits) {
+      VectorCache::touch(cached);
       std::memcpy(out, vectors_->links(cached), sizeof(NodeId) * cached->link_count);
       return cached->link_count;
     }

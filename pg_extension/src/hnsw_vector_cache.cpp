@@ -113,7 +113,7 @@ VectorCache* VectorCache::of(const RelFileNode& node, std::uint64_t generation,
 void VectorCache::clear() {
   slots_.clear();
   upper_.clear();
-  chunks_.clear();
+  entries_ = ReservedMemory();
   used_ = 0;
   hand_ = 0;
 }
@@ -125,10 +125,7 @@ void VectorCache::put(NodeId n, const hnsw_pages::ElementHeader* h, const char* 
   if (slots_[key] != kEmpty) return;
   std::uint32_t slot;
   if (used_ < capacity_) {
-    if (used_ % kChunkEntries == 0) {
-      std::size_t entries = std::min(kChunkEntries, capacity_ - used_);
-      chunks_.emplace_back(new Line[entries * stride_ / sizeof(Line)]);
-    }
+    if (entries_.data() == nullptr) entries_ = ReservedMemory(capacity_ * stride_);
     slot = static_cast<std::uint32_t>(used_++);
   } else {
     // CLOCK: a slot read since the hand last passed gets a second chance.

@@ -33,6 +33,7 @@ extern "C" {
 #include <vector>
 
 #include "hnsw_pages.h"
+#include "reserved_memory.h"
 
 extern int hnsw_cache_mb;  // llmspell.hnsw_cache_mb
 
@@ -64,16 +65,22 @@ class VectorCache {
                          std::size_t vector_bytes, std::uint32_t max_links,
                          std::size_t element_bytes);
 
-  // The entry of n, or nullptr. Marks it used (CLOCK).
+  // The entry of n, or nullptr.
   Entry* find(NodeId n) {
     std::size_t key = key_of(n);
     if (key >= slots_.size()) return nullptr;
     std::uint32_t slot = slots_[key];
-    if (slot == kEmpty) return nullptr;
-    Entry* e = entry(slot);
-    e->referenced = 1;
-    return e;
+    return slot == kEmpty ? nullptr : entry(slot);
   }
+  // Starts loading the map position find(n) reads: a batch of finds whose positions are all on
+  // their way costs one memory latency, not one per find.
+  void prefetch_slot(NodeId n) const {
+    std::size_t key = key_of(n);
+    if (key < slots_.size()) __builtin_prefetch(&slots_[key]);
+  }
+  // Marks an entry used (CLOCK). Separate from find(): a walk finds a batch of entries whose
+  // lines are still on their way, and a store to each would wait for its line.
+  static void touch(Entry* e) { e->referenced = 1; }
   // Starts loading the entry's header and vector: distances are computed right after a batch of
   // finds, and the walk reads the header next.
   void prefetch(const Entry* e) const {
@@ -105,14 +112,9 @@ class VectorCache {
  private:
   VectorCache(std::size_t vector_bytes, std::uint32_t max_links, std::size_t element_bytes,
               std::size_t capacity);
-  static constexpr std::size_t kChunkEntries = 1024;
   static constexpr std::uint32_t kEmpty = ~std::uint32_t{0};
-  struct alignas(64) Line {
-    char bytes[64];
-  };
   Entry* entry(std::uint32_t slot) const {
-    return reinterpret_cast<Entry*>(reinterpret_cast<char*>(chunks_[slot / kChunkEntries].get()) +
-                                    (slot % kChunkEntries) * stride_);
+    return reinterpret_cast<Entry*>(entries_.data() + std::size_t{slot} * stride_);
   }
   // The node -> slot map: an array over the index's element positions (block, offset), which
   // are dense, since a page holds at most elements_per_page_ of them: 4 bytes per position and
@@ -136,8 +138,9 @@ class VectorCache {
   std::size_t prefetch_bytes_;
   std::size_t stride_;
   std::size_t capacity_;  // entries
-  // Allocated as entries are added: a small index never takes the whole budget.
-  std::vector<std::unique_ptr<Line[]>> chunks_;
+  // The budget's worth of address space, reserved with the first entry and backed as entries
+  // are added: a small index never takes the whole budget.
+  ReservedMemory entries_;
   std::size_t used_ = 0;
   std::size_t hand_ = 0;
   std::vector<std::uint32_t> slots_;  // by key_of(); kEmpty: not cached
