@@ -299,8 +299,8 @@ std::uint32_t PageStore::links(NodeId n, int level, NodeId* out) const {
   } else if (scanning_) {
     const VectorCache::UpperLinks* u = vectors_->upper_links(n, level);
     if (u != nullptr && u->link_edits == scan_entry_.link_edits) {
-      std::copy(u->ids.begin(), u->ids.end(), out);
-      return static_cast<std::uint32_t>(u->ids.size());
+      std::memcpy(out, vectors_->upper_ids(u), sizeof(NodeId) * u->count);
+      return u->count;
     }
   }
   std::uint32_t count = 0;

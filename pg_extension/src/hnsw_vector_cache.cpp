@@ -66,7 +66,8 @@ VectorCache::VectorCache(std::size_t vector_bytes, std::uint32_t max_links,
       // The first lines of a vector: the hardware prefetcher streams the rest.
       prefetch_bytes_(std::min<std::size_t>(vector_bytes, 256)),
       stride_(stride_for(vector_bytes, max_links)),
-      capacity_(capacity) {}
+      capacity_(capacity),
+      upper_capacity_(max_links / 2) {}
 
 VectorCache* VectorCache::of(const RelFileNode& node, std::uint64_t generation,
                              std::size_t vector_bytes, std::uint32_t max_links,
@@ -112,7 +113,7 @@ VectorCache* VectorCache::of(const RelFileNode& node, std::uint64_t generation,
 
 void VectorCache::clear() {
   slots_.clear();
-  upper_.clear();
+  clear_upper();
   entries_ = ReservedMemory();
   used_ = 0;
   hand_ = 0;
@@ -151,12 +152,41 @@ void VectorCache::put(NodeId n, const hnsw_pages::ElementHeader* h, const char* 
   slots_[key] = slot;
 }
 
+void VectorCache::clear_upper() {
+  upper_table_.clear();
+  upper_ids_.clear();
+  upper_lists_ = 0;
+}
+
 void VectorCache::put_upper_links(NodeId n, int level, std::uint64_t link_edits, const NodeId* ids,
                                   std::uint32_t count) {
+  if (count > upper_capacity_) return;  // not a list of this index: leave it uncached
   // Bounded like the entries: upper levels hold about one node in m, so a quarter of the entry
   // capacity is only reached when entries were evicted many times over.
-  if (upper_.size() >= capacity_ / 4 + 16) upper_.clear();
-  UpperLinks& u = upper_[upper_key(n, level)];
+  if (upper_lists_ >= capacity_ / 4 + 16) clear_upper();
+  if ((upper_lists_ + 1) * 2 > upper_table_.size()) {
+    std::vector<UpperLinks> old = std::move(upper_table_);
+    upper_table_.assign(std::max<std::size_t>(256, old.size() * 2), UpperLinks{kNoUpper, 0, 0, 0});
+    const std::size_t mask = upper_table_.size() - 1;
+    for (const UpperLinks& u : old) {
+      if (u.key == kNoUpper) continue;
+      std::size_t i = upper_home(u.key, mask);
+      while (upper_table_[i].key != kNoUpper) i = (i + 1) & mask;
+      upper_table_[i] = u;
+    }
+  }
+  const std::uint64_t key = upper_key(n, level);
+  const std::size_t mask = upper_table_.size() - 1;
+  std::size_t i = upper_home(key, mask);
+  while (upper_table_[i].key != kNoUpper && upper_table_[i].key != key) i = (i + 1) & mask;
+  UpperLinks& u = upper_table_[i];
+  if (u.key == kNoUpper) {
+    u.key = key;
+    u.first = static_cast<std::uint32_t>(upper_ids_.size());
+    upper_ids_.resize(upper_ids_.size() + upper_capacity_);
+    ++upper_lists_;
+  }
   u.link_edits = link_edits;
-  u.ids.assign(ids, ids + count);
+  u.count = count;
+  std::copy(ids, ids + count, upper_ids_.begin() + u.first);
 }

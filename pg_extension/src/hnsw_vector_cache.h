@@ -29,7 +29,6 @@ extern "C" {
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "hnsw_pages.h"
@@ -96,16 +95,26 @@ class VectorCache {
   // links are not cached yet.
   void put(NodeId n, const hnsw_pages::ElementHeader* h, const char* vector_bytes);
 
-  // Links of the levels above 0, which few nodes have (about 1 in m), kept aside from the entries
-  // and tagged like their level-0 links.
+  // Links of the levels above 0, which few nodes have (about 1 in m): lists of up to m ids in
+  // one pool, found through an open-addressing table on (node, level), and tagged like the
+  // level-0 links.
   struct UpperLinks {
+    std::uint64_t key;  // upper_key(); kNoUpper: a free table position
     std::uint64_t link_edits;
-    std::vector<NodeId> ids;
+    std::uint32_t count;
+    std::uint32_t first;  // where the ids start in upper_ids_
   };
   const UpperLinks* upper_links(NodeId n, int level) const {
-    auto it = upper_.find(upper_key(n, level));
-    return it == upper_.end() ? nullptr : &it->second;
+    if (upper_table_.empty()) return nullptr;
+    const std::uint64_t key = upper_key(n, level);
+    const std::size_t mask = upper_table_.size() - 1;
+    for (std::size_t i = upper_home(key, mask);; i = (i + 1) & mask) {
+      const UpperLinks& u = upper_table_[i];
+      if (u.key == key) return &u;
+      if (u.key == kNoUpper) return nullptr;
+    }
   }
+  const NodeId* upper_ids(const UpperLinks* u) const { return upper_ids_.data() + u->first; }
   void put_upper_links(NodeId n, int level, std::uint64_t link_edits, const NodeId* ids,
                        std::uint32_t count);
 
@@ -125,9 +134,14 @@ class VectorCache {
     if (offset == 0 || offset > elements_per_page_) return ~std::size_t{0};
     return std::size_t{hnsw_pages::node_block(n)} * elements_per_page_ + (offset - 1);
   }
+  static constexpr std::uint64_t kNoUpper = ~std::uint64_t{0};
   static std::uint64_t upper_key(NodeId n, int level) {
     return (std::uint64_t{n} << 8) | static_cast<std::uint8_t>(level);
   }
+  static std::size_t upper_home(std::uint64_t key, std::size_t mask) {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+  }
+  void clear_upper();
   void clear();
 
   std::size_t vector_bytes_;
@@ -143,8 +157,11 @@ class VectorCache {
   ReservedMemory entries_;
   std::size_t used_ = 0;
   std::size_t hand_ = 0;
-  std::vector<std::uint32_t> slots_;  // by key_of(); kEmpty: not cached
-  std::unordered_map<std::uint64_t, UpperLinks> upper_;
+  std::vector<std::uint32_t> slots_;     // by key_of(); kEmpty: not cached
+  std::vector<UpperLinks> upper_table_;  // power-of-two size, at most half full
+  std::vector<NodeId> upper_ids_;        // upper_capacity_ ids per list
+  std::size_t upper_lists_ = 0;
+  std::uint32_t upper_capacity_;  // ids per list: m
   std::uint64_t generation_ = 0;
   std::size_t budget_mb_ = 0;
 };
