@@ -129,6 +129,8 @@ class Graph {
 
    private:
     void expand(const Candidate& c);
+    // About how many nodes the first window visits: ef expansions of up to 2m links each.
+    std::size_t expected_visits() const { return std::size_t{ef_} * 2 * graph_.params_.m; }
     const Graph& graph_;
     const float* query_;
     std::uint32_t ef_;
@@ -668,9 +670,19 @@ Graph<Store>::Cursor::Cursor(const Graph& graph, const float* query, std::uint32
       query_(query),
       ef_(std::max<std::uint32_t>(ef, 1)),
       filter_(filter),
+      frontier_(Closer{},
+                [&] {
+                  std::vector<Candidate> v;
+                  v.reserve(expected_visits());
+                  return v;
+                }()),
       found_(ef_) {
   const Store& store = graph.store_;
   visited_.reset(store.id_limit());
+  // Sized once for a typical walk: a database runs one cursor per query, and growing these
+  // from empty cost a dozen reallocations each.
+  deferred_.reserve(expected_visits());
+  found_.reserve(expected_visits());
   if (filter != nullptr && graph.prefer_exact(filter->count(), ef_)) {
     // Few accepted nodes: rank them all; nothing is left to walk.
     filter->for_each([&](NodeId n) {

@@ -20,6 +20,12 @@ class RankedSet {
  public:
   explicit RankedSet(std::uint32_t rank) : rank_(std::max<std::uint32_t>(rank, 1)) {}
 
+  // Room for `count` results without reallocating.
+  void reserve(std::size_t count) {
+    near_.reserve(rank_);
+    far_.reserve(count);
+  }
+
   bool empty() const { return size() == 0; }
   std::size_t size() const { return near_.size() + far_.size(); }
 
