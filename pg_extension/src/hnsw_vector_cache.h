@@ -77,8 +77,8 @@ class VectorCache {
     std::size_t key = key_of(n);
     if (key < slots_.size()) __builtin_prefetch(&slots_[key]);
   }
-  // Marks an entry used (CLOCK). Separate from find(): a walk finds a batch of entries whose
-  // lines are still on their way, and a store to each would wait for its line.
+  // Marks an entry used (CLOCK). Separate from find(), so that a batch of finds, whose entries
+  // are still being loaded, writes to none of them.
   static void touch(Entry* e) { e->referenced = 1; }
   // Starts loading the entry's header and vector: distances are computed right after a batch of
   // finds, and the walk reads the header next.
