@@ -167,19 +167,11 @@ void VectorCache::put_upper_links(NodeId n, int level, std::uint64_t link_edits,
   if ((upper_lists_ + 1) * 2 > upper_table_.size()) {
     std::vector<UpperLinks> old = std::move(upper_table_);
     upper_table_.assign(std::max<std::size_t>(256, old.size() * 2), UpperLinks{kNoUpper, 0, 0, 0});
-    const std::size_t mask = upper_table_.size() - 1;
-    for (const UpperLinks& u : old) {
-      if (u.key == kNoUpper) continue;
-      std::size_t i = upper_home(u.key, mask);
-      while (upper_table_[i].key != kNoUpper) i = (i + 1) & mask;
-      upper_table_[i] = u;
-    }
+    for (const UpperLinks& u : old)
+      if (u.key != kNoUpper) upper_table_[upper_position(u.key)] = u;
   }
   const std::uint64_t key = upper_key(n, level);
-  const std::size_t mask = upper_table_.size() - 1;
-  std::size_t i = upper_home(key, mask);
-  while (upper_table_[i].key != kNoUpper && upper_table_[i].key != key) i = (i + 1) & mask;
-  UpperLinks& u = upper_table_[i];
+  UpperLinks& u = upper_table_[upper_position(key)];
   if (u.key == kNoUpper) {
     u.key = key;
     u.first = static_cast<std::uint32_t>(upper_ids_.size());

@@ -107,12 +107,8 @@ class VectorCache {
   const UpperLinks* upper_links(NodeId n, int level) const {
     if (upper_table_.empty()) return nullptr;
     const std::uint64_t key = upper_key(n, level);
-    const std::size_t mask = upper_table_.size() - 1;
-    for (std::size_t i = upper_home(key, mask);; i = (i + 1) & mask) {
-      const UpperLinks& u = upper_table_[i];
-      if (u.key == key) return &u;
-      if (u.key == kNoUpper) return nullptr;
-    }
+    const UpperLinks& u = upper_table_[upper_position(key)];
+    return u.key == key ? &u : nullptr;
   }
   const NodeId* upper_ids(const UpperLinks* u) const { return upper_ids_.data() + u->first; }
   void put_upper_links(NodeId n, int level, std::uint64_t link_edits, const NodeId* ids,
@@ -138,8 +134,12 @@ class VectorCache {
   static std::uint64_t upper_key(NodeId n, int level) {
     return (std::uint64_t{n} << 8) | static_cast<std::uint8_t>(level);
   }
-  static std::size_t upper_home(std::uint64_t key, std::size_t mask) {
-    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+  // Where key is in upper_table_ (linear probing), or the free position where it would go.
+  std::size_t upper_position(std::uint64_t key) const {
+    const std::size_t mask = upper_table_.size() - 1;
+    std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+    while (upper_table_[i].key != key && upper_table_[i].key != kNoUpper) i = (i + 1) & mask;
+    return i;
   }
   void clear_upper();
   void clear();
