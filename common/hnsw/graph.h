@@ -129,8 +129,11 @@ class Graph {
 
    private:
     void expand(const Candidate& c);
-    // About how many nodes the first window visits: ef expansions of up to 2m links each.
-    std::size_t expected_visits() const { return std::size_t{ef_} * 2 * graph_.params_.m; }
+    // About how many nodes the first window visits (ef expansions of up to 2m links each),
+    // capped so that a very large ef does not reserve (and map) megabytes for every query.
+    std::size_t expected_visits() const {
+      return std::min<std::size_t>(std::size_t{ef_} * 2 * graph_.params_.m, 4096);
+    }
     const Graph& graph_;
     const float* query_;
     std::uint32_t ef_;
