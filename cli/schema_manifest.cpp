@@ -24,8 +24,8 @@ std::vector<TableManifest> build(bool postgres) {
   // The graph tables follow the graph functions' reference DDL (pg_extension/sql/graph_schema.sql).
   if (postgres) {
     t.push_back({"graph_entities",
-                 idx("graph_entities",
-                     {"pkey", "no_overlap", "lookup", "type", "properties", "tx_start", "tx_end"}),
+                 idx("graph_entities", {"pkey", "no_overlap", "lookup", "key", "type", "properties",
+                                        "tx_start", "tx_end"}),
                  {"graph_entities_immutable"}});
     t.push_back(
         {"graph_relationships",

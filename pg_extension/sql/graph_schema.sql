@@ -25,10 +25,17 @@ CREATE TABLE graph_entities (
     tstzrange(valid_time_start, valid_time_end) WITH &&,
     tstzrange(transaction_time_start, transaction_time_end) WITH &&)
 );
--- Visibility checks read this index only; neighbour reads describe an endpoint from it too.
+-- Neighbour reads check and describe an endpoint from this index only.
 CREATE INDEX graph_entities_lookup ON graph_entities (tenant_id, entity_id)
   INCLUDE (valid_time_start, valid_time_end, transaction_time_start, transaction_time_end,
            entity_type, name);
+-- Traversal's visibility checks (one probe per entity reached) descend this one: a single int8
+-- key, the hash of (tenant_id, entity_id), instead of two text values. Not unique: a reader
+-- compares tenant_id and entity_id as well.
+CREATE INDEX graph_entities_key ON graph_entities
+  (hashtextextended(tenant_id || ':' || entity_id, 0))
+  INCLUDE (tenant_id, entity_id, valid_time_start, valid_time_end, transaction_time_start,
+           transaction_time_end);
 CREATE INDEX graph_entities_type ON graph_entities (tenant_id, entity_type, entity_id);
 CREATE INDEX graph_entities_properties ON graph_entities USING gin (properties jsonb_path_ops);
 -- The tenant's latest transaction time (a new write transaction comes after it).

@@ -3,6 +3,7 @@
 extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "storage/proc.h"
 #include "utils/array.h"
@@ -13,6 +14,8 @@ extern "C" {
 #include <algorithm>
 #include <map>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 
 namespace graph_pg {
 namespace t = llmspell::temporal;
@@ -50,7 +53,7 @@ struct PlanText {
   Oid types[9];
 };
 
-constexpr Oid T = TEXTOID, TS = TIMESTAMPTZOID, TA = TEXTARRAYOID, I8 = INT8OID;
+constexpr Oid T = TEXTOID, TS = TIMESTAMPTZOID, TA = TEXTARRAYOID, I8 = INT8OID, I8A = INT8ARRAYOID;
 
 // Edges only (the core checks the visibility of the neighbours it would add, in batches): for
 // each source ($2, in array order), its first $6 edges (NULL: all) in (neighbour, relationship id)
@@ -124,11 +127,14 @@ const PlanText kPlans[kPlanCount] = {
      " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, 'infinity', $9)",
      9,
      {T, T, T, T, T, T, TS, TS, TS}},
-    // At most one version of an id is visible at a point (the exclusion constraint).
-    {"SELECT e.entity_id FROM graph_entities e WHERE e.tenant_id = $1"
-     " AND e.entity_id = ANY ($2) AND " VISIBLE("e"),
+    // At most one version of an id is visible at a point (the exclusion constraint). $2 holds
+    // entity_key()s: the probes descend graph_entities_key on one int8 each. A key is a hash, so
+    // the tenant is checked here and the id by the caller.
+    {"SELECT e.entity_id FROM graph_entities e WHERE"
+     " hashtextextended(e.tenant_id || ':' || e.entity_id, 0) = ANY ($2) AND e.tenant_id = $1"
+     " AND " VISIBLE("e"),
      4,
-     {T, TA, TS, TS}},
+     {T, I8A, TS, TS}},
     {EXPAND("from_entity", "to_entity", ""), 6, {T, TA, TS, TS, TA, I8}},
     {EXPAND("to_entity", "from_entity", ""), 6, {T, TA, TS, TS, TA, I8}},
     {EXPAND("from_entity", "to_entity", AFTER("to_entity")), 8, {T, TA, TS, TS, TA, I8, T, T}},
@@ -199,6 +205,14 @@ uint64 processed() { return SPI_processed; }
 // a page fault) instead of being reused.
 void free_result() {
   pg_guard([] { SPI_freetuptable(SPI_tuptable); });
+}
+
+// The key of graph_entities_key, hashtextextended(tenant_id || ':' || entity_id, 0): the hash
+// PostgreSQL computes for text in a deterministic collation, which the database default always is.
+int64 entity_key(const std::string& tenant, const std::string& id, std::string& scratch) {
+  scratch.assign(tenant).append(":").append(id);
+  return static_cast<int64>(hash_any_extended(
+      reinterpret_cast<const unsigned char*>(scratch.data()), static_cast<int>(scratch.size()), 0));
 }
 
 // 64-bit FNV-1a: the advisory lock key of a tenant's graph writes.
@@ -407,26 +421,33 @@ void PgGraphStore::insert_relationship(const t::RelationshipVersion& v) {
 
 std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::string>& ids,
                                                         const t::AsOf& at) {
-  // The index scan sorts the array with the column's collation before its probes; handed over in
-  // bytewise order, which is that order in a C or C.UTF-8 database, the sort finds it sorted
-  // after one pass instead of comparing n log n times through strcoll.
-  std::vector<const std::string*> order;
-  order.reserve(ids.size());
-  for (const auto& id : ids) order.push_back(&id);
-  std::sort(order.begin(), order.end(),
-            [](const std::string* a, const std::string* b) { return *a < *b; });
+  std::vector<int64> keys;
+  keys.reserve(ids.size());
+  std::string scratch;
+  for (const auto& id : ids) keys.push_back(entity_key(tenant_, id, scratch));
+  // The index scan sorts the array before its probes: handed over sorted, it finds it so in one
+  // pass.
+  std::sort(keys.begin(), keys.end());
+  std::vector<Datum> items(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) items[i] = Int64GetDatum(keys[i]);
   pg_guard([&] {
-    Datum values[4] = {text_datum(tenant_), text_array(order.size(), order.data()),
-                       time_datum(at.valid), time_datum(at.tx)};
+    Datum values[4] = {
+        text_datum(tenant_),
+        PointerGetDatum(construct_array(items.data(), static_cast<int>(items.size()), INT8OID,
+                                        sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+        time_datum(at.valid), time_datum(at.tx)};
     run_plan(kVisible, values, nullptr, true);
     pfree(DatumGetPointer(values[1]));
   });
+  std::unordered_set<std::string_view> asked(ids.begin(), ids.end());
   std::vector<std::string> out;
   out.reserve(processed());
   Cell c[kMaxColumns];
   for (uint64 i = 0, n = processed(); i < n; ++i) {
     read_row(i, 1, 0, c);
-    out.push_back(str(c[0]));
+    // Another id with the same key is not an answer.
+    if (asked.count(std::string_view(c[0].text, static_cast<std::size_t>(c[0].length))))
+      out.push_back(str(c[0]));
   }
   free_result();
   return out;

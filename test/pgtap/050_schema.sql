@@ -3,7 +3,7 @@
 -- 051-054).
 BEGIN;
 \ir include/llmspell_schema.psql
-SELECT plan(62);
+SELECT plan(63);
 
 CREATE FUNCTION pg_temp.tables() RETURNS SETOF text LANGUAGE sql AS $$
   SELECT unnest(ARRAY['embeddings_384', 'embeddings_768', 'embeddings_1536', 'embeddings_3072',
@@ -21,15 +21,32 @@ SELECT tables_are('llmspell', (ARRAY(SELECT pg_temp.tables()) || ARRAY['event_lo
                         WHERE n.nspname = 'llmspell' AND c.relname ~ '^event_log_y[0-9]{4}m[0-9]{2}$'))::name[],
                   'the 15 tables (with the event_log partitions), nothing else');
 -- Every primary key, unique constraint and index on a tenant table starts with tenant_id (the
--- HNSW indexes start with the vector and are partitioned by tenant_id, their first filter column).
+-- HNSW indexes start with the vector and are partitioned by tenant_id, their first filter column;
+-- graph_entities_key starts with a hash whose first input is tenant_id).
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname)
            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
            JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
            LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
            WHERE n.nspname = 'llmspell' AND t.relname IN (SELECT pg_temp.tables())
              AND c.relam <> (SELECT oid FROM pg_am WHERE amname = 'llmspell_hnsw')
-             AND (a.attname IS DISTINCT FROM 'tenant_id')),
+             AND (a.attname IS DISTINCT FROM 'tenant_id')
+             AND pg_get_indexdef(c.oid, 1, false)
+                 NOT LIKE 'hashtextextended(((tenant_id || '':''::text) || %'),
           NULL, 'tenant_id leads every index (keys and unique constraints included)');
+-- The traversal's visibility checks descend graph_entities_key, index-only, for a tenant with many
+-- entities (for a tenant with few, the tenant_id-led indexes are as good).
+INSERT INTO llmspell.graph_entities (tenant_id, entity_id, entity_type)
+  SELECT 't', 'e' || i, 'thing' FROM generate_series(1, 3000) i;
+ANALYZE llmspell.graph_entities;
+SET LOCAL enable_bitmapscan = off;  -- new rows: the visibility map is not set yet
+SELECT ok(EXISTS (SELECT 1 FROM pg_temp.plan_text($$
+            SELECT e.entity_id FROM llmspell.graph_entities e
+             WHERE hashtextextended(e.tenant_id || ':' || e.entity_id, 0) = ANY ('{1,2}'::int8[])
+               AND e.tenant_id = 't' AND e.valid_time_start <= now() AND e.valid_time_end > now()
+               AND e.transaction_time_start <= now() AND e.transaction_time_end > now()$$) p
+                  WHERE p LIKE '%Index Only Scan using graph_entities_key%'),
+          'graph_entities_key serves the visibility probe index-only');
+RESET enable_bitmapscan;
 SELECT cmp_ok((SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
                JOIN pg_namespace n ON n.oid = t.relnamespace
                WHERE n.nspname = 'llmspell' AND t.relname IN (SELECT pg_temp.tables())), '>=', 45::bigint,
