@@ -27,10 +27,10 @@ std::vector<TableManifest> build(bool postgres) {
                  idx("graph_entities", {"pkey", "no_overlap", "lookup", "key", "type", "properties",
                                         "tx_start", "tx_end"}),
                  {"graph_entities_immutable"}});
-    t.push_back(
-        {"graph_relationships",
-         idx("graph_relationships", {"pkey", "no_overlap", "out", "in", "tx_start", "tx_end"}),
-         {"graph_relationships_immutable"}});
+    t.push_back({"graph_relationships",
+                 idx("graph_relationships", {"pkey", "no_overlap", "out", "in", "out_key", "in_key",
+                                             "tx_start", "tx_end"}),
+                 {"graph_relationships_immutable"}});
   } else {
     t.push_back({"graph_entities",
                  idx("graph_entities", {"pkey", "lookup", "type", "tx_start", "tx_end"}),

@@ -31,7 +31,7 @@ CREATE INDEX graph_entities_lookup ON graph_entities (tenant_id, entity_id)
            entity_type, name);
 -- Traversal's visibility checks (one probe per entity reached) descend this one: a single int8
 -- key, the hash of (tenant_id, entity_id), instead of two text values. Not unique: a reader
--- compares tenant_id and entity_id as well.
+-- compares tenant_id and entity_id as well (migrations/postgres/017_graph_traversal_keys.sql).
 CREATE INDEX graph_entities_key ON graph_entities
   (hashtextextended(tenant_id || ':' || entity_id, 0))
   INCLUDE (tenant_id, entity_id, valid_time_start, valid_time_end, transaction_time_start,
@@ -62,17 +62,23 @@ CREATE TABLE graph_relationships (
     tstzrange(valid_time_start, valid_time_end) WITH &&,
     tstzrange(transaction_time_start, transaction_time_end) WITH &&)
 );
--- Traversal in each direction reads these indexes only (after VACUUM sets the visibility map),
--- one source's edges in (neighbour, relationship id) order, bytewise: a hub's first edges are
--- read without its others.
-CREATE INDEX graph_relationships_out ON graph_relationships
-  (tenant_id, from_entity, to_entity COLLATE "C", relationship_id COLLATE "C")
-  INCLUDE (relationship_type, valid_time_start, valid_time_end, transaction_time_start,
-           transaction_time_end);
-CREATE INDEX graph_relationships_in ON graph_relationships
-  (tenant_id, to_entity, from_entity COLLATE "C", relationship_id COLLATE "C")
-  INCLUDE (relationship_type, valid_time_start, valid_time_end, transaction_time_start,
-           transaction_time_end);
+-- Traversal in each direction reads these indexes only (after VACUUM sets the visibility map):
+-- one source's edges, found by the hash of (tenant_id, source) like graph_entities_key, in
+-- (neighbour, relationship id) order, bytewise, so that a hub's first edges are read without its
+-- others.
+CREATE INDEX graph_relationships_out_key ON graph_relationships
+  (hashtextextended(tenant_id || ':' || from_entity, 0), to_entity COLLATE "C",
+   relationship_id COLLATE "C")
+  INCLUDE (tenant_id, from_entity, relationship_type, valid_time_start, valid_time_end,
+           transaction_time_start, transaction_time_end);
+CREATE INDEX graph_relationships_in_key ON graph_relationships
+  (hashtextextended(tenant_id || ':' || to_entity, 0), from_entity COLLATE "C",
+   relationship_id COLLATE "C")
+  INCLUDE (tenant_id, to_entity, relationship_type, valid_time_start, valid_time_end,
+           transaction_time_start, transaction_time_end);
+-- Neighbour reads, the writes that end an entity's edges, queries by endpoint.
+CREATE INDEX graph_relationships_out ON graph_relationships (tenant_id, from_entity);
+CREATE INDEX graph_relationships_in ON graph_relationships (tenant_id, to_entity);
 CREATE INDEX graph_relationships_tx_start ON graph_relationships (tenant_id, transaction_time_start);
 CREATE INDEX graph_relationships_tx_end ON graph_relationships (tenant_id, transaction_time_end);
 

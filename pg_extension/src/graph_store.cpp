@@ -56,19 +56,25 @@ struct PlanText {
 constexpr Oid T = TEXTOID, TS = TIMESTAMPTZOID, TA = TEXTARRAYOID, I8 = INT8OID, I8A = INT8ARRAYOID;
 
 // Edges only (the core checks the visibility of the neighbours it would add, in batches): for
-// each source ($2, in array order), its first $6 edges (NULL: all) in (neighbour, relationship id)
-// order, bytewise, which is the order of the covering index graph_relationships_out/_in; the
-// ...After forms continue one source after the key ($7, $8).
-#define EXPAND(near, far, after)                                                             \
-  "SELECT f.ord::int4, x.neighbour, x.relationship_id, x.relationship_type"                  \
-  " FROM unnest($2::text[]) WITH ORDINALITY AS f(id, ord) CROSS JOIN LATERAL ("              \
-  "   SELECT r." far                                                                         \
-  " AS neighbour, r.relationship_id, r.relationship_type"                                    \
-  "   FROM graph_relationships r WHERE r.tenant_id = $1 AND r." near " = f.id AND " VISIBLE( \
-      "r") "   AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5)) " after            \
+// each source ($2, in array order, with its hash_key() in $7), its first $6 edges (NULL: all) in
+// (neighbour, relationship id) order, bytewise, which is the order of the covering index
+// graph_relationships_out_key/_in_key; the ...After forms continue one source after the key ($8,
+// $9). The key finds the source's index entries; the tenant and id comparisons drop another
+// source with the same key. They compare in the "C" collation (equality is bytewise in every
+// deterministic one) so that no (tenant_id, id) index matches them: the planner would otherwise
+// weigh graph_relationships_out/_in, which need a sort, against the key.
+#define EXPAND(near, far, after)                                                                \
+  "SELECT f.ord::int4, x.neighbour, x.relationship_id, x.relationship_type"                     \
+  " FROM unnest($2::text[], $7::int8[]) WITH ORDINALITY AS f(id, k, ord) CROSS JOIN LATERAL ("  \
+  "   SELECT r." far                                                                            \
+  " AS neighbour, r.relationship_id, r.relationship_type"                                       \
+  "   FROM graph_relationships r WHERE hashtextextended(r.tenant_id || ':' || r." near          \
+  ", 0)"                                                                                        \
+  " = f.k AND r.tenant_id = $1 COLLATE \"C\" AND r." near " = f.id COLLATE \"C\" AND " VISIBLE( \
+      "r") "   AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5)) " after               \
            "   ORDER BY r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\" LIMIT $6) x"
 #define AFTER(far) \
-  " AND (r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\") > ($7::text, $8::text)"
+  " AND (r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\") > ($8::text, $9::text)"
 
 const PlanText kPlans[kPlanCount] = {
     {"SELECT pg_advisory_xact_lock($1)", 1, {INT8OID}},
@@ -128,17 +134,19 @@ const PlanText kPlans[kPlanCount] = {
      9,
      {T, T, T, T, T, T, TS, TS, TS}},
     // At most one version of an id is visible at a point (the exclusion constraint). $2 holds
-    // entity_key()s: the probes descend graph_entities_key on one int8 each. A key is a hash, so
-    // the tenant is checked here and the id by the caller.
+    // hash_key()s: the probes descend graph_entities_key on one int8 each. A key is a hash, so
+    // the tenant is checked here (in "C", for the reason EXPAND gives) and the id by the caller.
     {"SELECT e.entity_id FROM graph_entities e WHERE"
-     " hashtextextended(e.tenant_id || ':' || e.entity_id, 0) = ANY ($2) AND e.tenant_id = $1"
-     " AND " VISIBLE("e"),
+     " hashtextextended(e.tenant_id || ':' || e.entity_id, 0) = ANY ($2)"
+     " AND e.tenant_id = $1 COLLATE \"C\" AND " VISIBLE("e"),
      4,
      {T, I8A, TS, TS}},
-    {EXPAND("from_entity", "to_entity", ""), 6, {T, TA, TS, TS, TA, I8}},
-    {EXPAND("to_entity", "from_entity", ""), 6, {T, TA, TS, TS, TA, I8}},
-    {EXPAND("from_entity", "to_entity", AFTER("to_entity")), 8, {T, TA, TS, TS, TA, I8, T, T}},
-    {EXPAND("to_entity", "from_entity", AFTER("from_entity")), 8, {T, TA, TS, TS, TA, I8, T, T}},
+    {EXPAND("from_entity", "to_entity", ""), 7, {T, TA, TS, TS, TA, I8, I8A}},
+    {EXPAND("to_entity", "from_entity", ""), 7, {T, TA, TS, TS, TA, I8, I8A}},
+    {EXPAND("from_entity", "to_entity", AFTER("to_entity")), 9, {T, TA, TS, TS, TA, I8, I8A, T, T}},
+    {EXPAND("to_entity", "from_entity", AFTER("from_entity")),
+     9,
+     {T, TA, TS, TS, TA, I8, I8A, T, T}},
 };
 
 SPIPlanPtr plans[kPlanCount];
@@ -207,12 +215,19 @@ void free_result() {
   pg_guard([] { SPI_freetuptable(SPI_tuptable); });
 }
 
-// The key of graph_entities_key, hashtextextended(tenant_id || ':' || entity_id, 0): the hash
+// The key of the graph's _key indexes, hashtextextended(tenant_id || ':' || id, 0): the hash
 // PostgreSQL computes for text in a deterministic collation, which the database default always is.
-int64 entity_key(const std::string& tenant, const std::string& id, std::string& scratch) {
+int64 hash_key(const std::string& tenant, const std::string& id, std::string& scratch) {
   scratch.assign(tenant).append(":").append(id);
   return static_cast<int64>(hash_any_extended(
       reinterpret_cast<const unsigned char*>(scratch.data()), static_cast<int>(scratch.size()), 0));
+}
+
+// An int8[] of `keys` (palloc'd: use in pg_guard).
+Datum int8_array(const std::vector<Datum>& keys) {
+  return PointerGetDatum(construct_array(const_cast<Datum*>(keys.data()),
+                                         static_cast<int>(keys.size()), INT8OID, sizeof(int64),
+                                         FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 // 64-bit FNV-1a: the advisory lock key of a tenant's graph writes.
@@ -424,7 +439,7 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
   std::vector<int64> keys;
   keys.reserve(ids.size());
   std::string scratch;
-  for (const auto& id : ids) keys.push_back(entity_key(tenant_, id, scratch));
+  for (const auto& id : ids) keys.push_back(hash_key(tenant_, id, scratch));
   // The index scan sorts the array before its probes: handed over sorted, it finds it so in one
   // pass.
   std::sort(keys.begin(), keys.end());
@@ -456,24 +471,30 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
 void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::ExpandRequest& q,
                           std::vector<t::Edge>& out) {
   bool any_type = q.types == nullptr || q.types->empty();
+  std::vector<Datum> keys;
+  keys.reserve(frontier.size());
+  std::string scratch;
+  for (const auto& id : frontier) keys.push_back(Int64GetDatum(hash_key(tenant_, id, scratch)));
   for (bool incoming : {false, true}) {
     if (!incoming && q.direction == t::Direction::kIn) continue;
     if (incoming && q.direction == t::Direction::kOut) continue;
     Plan p = incoming ? (q.after ? kExpandInAfter : kExpandIn)
                       : (q.after ? kExpandOutAfter : kExpandOut);
     pg_guard([&] {
-      Datum values[8] = {text_datum(tenant_),
+      Datum values[9] = {text_datum(tenant_),
                          text_array(frontier),
                          time_datum(q.at.valid),
                          time_datum(q.at.tx),
                          any_type ? Datum(0) : text_array(*q.types),
                          Int64GetDatum(static_cast<int64>(q.limit)),
+                         int8_array(keys),
                          q.after ? text_datum(q.after->neighbour) : Datum(0),
                          q.after ? text_datum(q.after->relationship_id) : Datum(0)};
-      const char nulls[8] = {' ', ' ', ' ', ' ', any_type ? 'n' : ' ', q.limit == 0 ? 'n' : ' ',
-                             ' ', ' '};
+      const char nulls[9] = {' ', ' ', ' ', ' ', any_type ? 'n' : ' ', q.limit == 0 ? 'n' : ' ',
+                             ' ', ' ', ' '};
       run_plan(p, values, nulls, true);
       pfree(DatumGetPointer(values[1]));
+      pfree(DatumGetPointer(values[6]));
     });
     Cell c[kMaxColumns];
     out.reserve(out.size() + processed());

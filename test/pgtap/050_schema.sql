@@ -3,7 +3,7 @@
 -- 051-054).
 BEGIN;
 \ir include/llmspell_schema.psql
-SELECT plan(63);
+SELECT plan(64);
 
 CREATE FUNCTION pg_temp.tables() RETURNS SETOF text LANGUAGE sql AS $$
   SELECT unnest(ARRAY['embeddings_384', 'embeddings_768', 'embeddings_1536', 'embeddings_3072',
@@ -33,8 +33,8 @@ SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname)
              AND pg_get_indexdef(c.oid, 1, false)
                  NOT LIKE 'hashtextextended(((tenant_id || '':''::text) || %'),
           NULL, 'tenant_id leads every index (keys and unique constraints included)');
--- The traversal's visibility checks descend graph_entities_key, index-only, for a tenant with many
--- entities (for a tenant with few, the tenant_id-led indexes are as good).
+-- The traversal's probes, in the form graph_store.cpp gives them (the tenant and id rechecks in
+-- "C", which no tenant_id-led index matches), descend the _key indexes index-only.
 INSERT INTO llmspell.graph_entities (tenant_id, entity_id, entity_type)
   SELECT 't', 'e' || i, 'thing' FROM generate_series(1, 3000) i;
 ANALYZE llmspell.graph_entities;
@@ -42,10 +42,23 @@ SET LOCAL enable_bitmapscan = off;  -- new rows: the visibility map is not set y
 SELECT ok(EXISTS (SELECT 1 FROM pg_temp.plan_text($$
             SELECT e.entity_id FROM llmspell.graph_entities e
              WHERE hashtextextended(e.tenant_id || ':' || e.entity_id, 0) = ANY ('{1,2}'::int8[])
-               AND e.tenant_id = 't' AND e.valid_time_start <= now() AND e.valid_time_end > now()
+               AND e.tenant_id = 't' COLLATE "C" AND e.valid_time_start <= now()
+               AND e.valid_time_end > now()
                AND e.transaction_time_start <= now() AND e.transaction_time_end > now()$$) p
                   WHERE p LIKE '%Index Only Scan using graph_entities_key%'),
           'graph_entities_key serves the visibility probe index-only');
+INSERT INTO llmspell.graph_relationships (tenant_id, relationship_id, from_entity, to_entity,
+                                          relationship_type)
+  SELECT 't', 'r' || i, 'e' || (i % 300 + 1), 'e' || i, 'knows' FROM generate_series(1, 3000) i;
+ANALYZE llmspell.graph_relationships;
+SELECT is((SELECT string_agg(p, E'\n') FROM pg_temp.plan_text($$
+            SELECT r.to_entity FROM llmspell.graph_relationships r
+             WHERE hashtextextended(r.tenant_id || ':' || r.from_entity, 0) = 1
+               AND r.tenant_id = 't' COLLATE "C" AND r.from_entity = 'e1' COLLATE "C"
+             ORDER BY r.to_entity COLLATE "C", r.relationship_id COLLATE "C" LIMIT 5$$) p
+            WHERE p ~ 'Scan|Sort'),
+          '  ->  Index Only Scan using graph_relationships_out_key on graph_relationships r',
+          '... and graph_relationships_out_key a source''s first edges in order, without a sort');
 RESET enable_bitmapscan;
 SELECT cmp_ok((SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
                JOIN pg_namespace n ON n.oid = t.relnamespace
