@@ -15,7 +15,6 @@ extern "C" {
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 namespace graph_pg {
 namespace t = llmspell::temporal;
@@ -446,23 +445,21 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
   std::vector<Datum> items(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) items[i] = Int64GetDatum(keys[i]);
   pg_guard([&] {
-    Datum values[4] = {
-        text_datum(tenant_),
-        PointerGetDatum(construct_array(items.data(), static_cast<int>(items.size()), INT8OID,
-                                        sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
-        time_datum(at.valid), time_datum(at.tx)};
+    Datum values[4] = {text_datum(tenant_), int8_array(items), time_datum(at.valid),
+                       time_datum(at.tx)};
     run_plan(kVisible, values, nullptr, true);
     pfree(DatumGetPointer(values[1]));
   });
-  std::unordered_set<std::string_view> asked(ids.begin(), ids.end());
+  // Another id with the same key is not an answer: keep the ids asked for.
+  std::vector<std::string_view> asked(ids.begin(), ids.end());
+  std::sort(asked.begin(), asked.end());
   std::vector<std::string> out;
   out.reserve(processed());
   Cell c[kMaxColumns];
   for (uint64 i = 0, n = processed(); i < n; ++i) {
     read_row(i, 1, 0, c);
-    // Another id with the same key is not an answer.
-    if (asked.count(std::string_view(c[0].text, static_cast<std::size_t>(c[0].length))))
-      out.push_back(str(c[0]));
+    std::string_view id(c[0].text, static_cast<std::size_t>(c[0].length));
+    if (std::binary_search(asked.begin(), asked.end(), id)) out.emplace_back(id);
   }
   free_result();
   return out;
