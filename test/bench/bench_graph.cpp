@@ -346,6 +346,8 @@ void load_pg(Pg& p, const Graph& g, const std::string& conninfo, bool reuse) {
   p.copy("COPY graph_relationships FROM STDIN", data);
   PQclear(p.run("VACUUM ANALYZE graph_entities", {}));
   PQclear(p.run("VACUUM ANALYZE graph_relationships", {}));
+  // The load's dirty buffers are written now, not by the checkpointer while the queries run.
+  PQclear(p.run("CHECKPOINT", {}));
   PQclear(p.run(std::string("SET app.tenant_id = '") + kTenant + "'", {}));
 }
 
