@@ -65,17 +65,17 @@ CREATE TABLE graph_relationships (
 -- Traversal in each direction reads these indexes only (after VACUUM sets the visibility map):
 -- one source's edges, found by the hash of (tenant_id, source) like graph_entities_key, in
 -- (neighbour, relationship id) order, bytewise, so that a hub's first edges are read without its
--- others.
+-- others; the type last, so that a walk following one type skips the others in the index.
 CREATE INDEX graph_relationships_out_key ON graph_relationships
   (hashtextextended(tenant_id || ':' || from_entity, 0), to_entity COLLATE "C",
-   relationship_id COLLATE "C")
-  INCLUDE (tenant_id, from_entity, relationship_type, valid_time_start, valid_time_end,
-           transaction_time_start, transaction_time_end);
+   relationship_id COLLATE "C", relationship_type)
+  INCLUDE (tenant_id, from_entity, valid_time_start, valid_time_end, transaction_time_start,
+           transaction_time_end);
 CREATE INDEX graph_relationships_in_key ON graph_relationships
   (hashtextextended(tenant_id || ':' || to_entity, 0), from_entity COLLATE "C",
-   relationship_id COLLATE "C")
-  INCLUDE (tenant_id, to_entity, relationship_type, valid_time_start, valid_time_end,
-           transaction_time_start, transaction_time_end);
+   relationship_id COLLATE "C", relationship_type)
+  INCLUDE (tenant_id, to_entity, valid_time_start, valid_time_end, transaction_time_start,
+           transaction_time_end);
 -- Neighbour reads, the writes that end an entity's edges, queries by endpoint.
 CREATE INDEX graph_relationships_out ON graph_relationships (tenant_id, from_entity);
 CREATE INDEX graph_relationships_in ON graph_relationships (tenant_id, to_entity);

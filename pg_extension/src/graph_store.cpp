@@ -39,11 +39,9 @@ enum Plan {
   kInsertEntity,
   kInsertRelationship,
   kVisible,
-  kExpandOut,
-  kExpandIn,
-  kExpandOutAfter,
-  kExpandInAfter,
-  kPlanCount
+  // Eight expansion plans: + 1 for direction in, + 2 for the ...After forms, + 4 for one type.
+  kExpand,
+  kPlanCount = kExpand + 8
 };
 
 struct PlanText {
@@ -61,19 +59,31 @@ constexpr Oid T = TEXTOID, TS = TIMESTAMPTZOID, TA = TEXTARRAYOID, I8 = INT8OID,
 // $9). The key finds the source's index entries; the tenant and id comparisons drop another
 // source with the same key. They compare in the "C" collation (equality is bytewise in every
 // deterministic one) so that no (tenant_id, id) index matches them: the planner would otherwise
-// weigh graph_relationships_out/_in, which need a sort, against the key.
-#define EXPAND(near, far, after)                                                                \
-  "SELECT f.ord::int4, x.neighbour, x.relationship_id, x.relationship_type"                     \
-  " FROM unnest($2::text[], $7::int8[]) WITH ORDINALITY AS f(id, k, ord) CROSS JOIN LATERAL ("  \
-  "   SELECT r." far                                                                            \
-  " AS neighbour, r.relationship_id, r.relationship_type"                                       \
-  "   FROM graph_relationships r WHERE hashtextextended(r.tenant_id || ':' || r." near          \
-  ", 0)"                                                                                        \
-  " = f.k AND r.tenant_id = $1 COLLATE \"C\" AND r." near " = f.id COLLATE \"C\" AND " VISIBLE( \
-      "r") "   AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5)) " after               \
-           "   ORDER BY r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\" LIMIT $6) x"
+// weigh graph_relationships_out/_in, which need a sort, against the key. Types: any of $5 (NULL:
+// all), or, in the ...One forms, the one type $5[1], which the index's last key column checks
+// before the executor sees an edge of another type.
+// clang-format off
+#define EXPAND(near, far, types, after)                                                            \
+  "SELECT f.ord::int4, x.neighbour, x.relationship_id, x.relationship_type"                        \
+  " FROM unnest($2::text[], $7::int8[]) WITH ORDINALITY AS f(id, k, ord) CROSS JOIN LATERAL ("     \
+  "   SELECT r." far " AS neighbour, r.relationship_id, r.relationship_type"                       \
+  "   FROM graph_relationships r"                                                                  \
+  "   WHERE hashtextextended(r.tenant_id || ':' || r." near ", 0) = f.k"                           \
+  "     AND r.tenant_id = $1 COLLATE \"C\" AND r." near " = f.id COLLATE \"C\""                    \
+  "     AND " VISIBLE("r") types after                                                             \
+  "   ORDER BY r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\" LIMIT $6) x"
+#define ANY_TYPE " AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5))"
+#define ONE_TYPE " AND r.relationship_type = ($5::text[])[1]"
 #define AFTER(far) \
   " AND (r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\") > ($8::text, $9::text)"
+#define EXPAND_PLANS(types)                                                                        \
+  {EXPAND("from_entity", "to_entity", types, ""), 7, {T, TA, TS, TS, TA, I8, I8A}},                \
+  {EXPAND("to_entity", "from_entity", types, ""), 7, {T, TA, TS, TS, TA, I8, I8A}},                \
+  {EXPAND("from_entity", "to_entity", types, AFTER("to_entity")), 9,                               \
+   {T, TA, TS, TS, TA, I8, I8A, T, T}},                                                            \
+  {EXPAND("to_entity", "from_entity", types, AFTER("from_entity")), 9,                             \
+   {T, TA, TS, TS, TA, I8, I8A, T, T}}
+// clang-format on
 
 const PlanText kPlans[kPlanCount] = {
     {"SELECT pg_advisory_xact_lock($1)", 1, {INT8OID}},
@@ -140,12 +150,8 @@ const PlanText kPlans[kPlanCount] = {
      " AND e.tenant_id = $1 COLLATE \"C\" AND " VISIBLE("e"),
      4,
      {T, I8A, TS, TS}},
-    {EXPAND("from_entity", "to_entity", ""), 7, {T, TA, TS, TS, TA, I8, I8A}},
-    {EXPAND("to_entity", "from_entity", ""), 7, {T, TA, TS, TS, TA, I8, I8A}},
-    {EXPAND("from_entity", "to_entity", AFTER("to_entity")), 9, {T, TA, TS, TS, TA, I8, I8A, T, T}},
-    {EXPAND("to_entity", "from_entity", AFTER("from_entity")),
-     9,
-     {T, TA, TS, TS, TA, I8, I8A, T, T}},
+    EXPAND_PLANS(ANY_TYPE),
+    EXPAND_PLANS(ONE_TYPE),
 };
 
 SPIPlanPtr plans[kPlanCount];
@@ -468,6 +474,7 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
 void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::ExpandRequest& q,
                           std::vector<t::Edge>& out) {
   bool any_type = q.types == nullptr || q.types->empty();
+  bool one_type = !any_type && q.types->size() == 1;
   std::vector<Datum> keys;
   keys.reserve(frontier.size());
   std::string scratch;
@@ -475,8 +482,8 @@ void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::Exp
   for (bool incoming : {false, true}) {
     if (!incoming && q.direction == t::Direction::kIn) continue;
     if (incoming && q.direction == t::Direction::kOut) continue;
-    Plan p = incoming ? (q.after ? kExpandInAfter : kExpandIn)
-                      : (q.after ? kExpandOutAfter : kExpandOut);
+    auto p =
+        static_cast<Plan>(kExpand + (incoming ? 1 : 0) + (q.after ? 2 : 0) + (one_type ? 4 : 0));
     pg_guard([&] {
       Datum values[9] = {text_datum(tenant_),
                          text_array(frontier),

@@ -55,10 +55,11 @@ SELECT is((SELECT string_agg(p, E'\n') FROM pg_temp.plan_text($$
             SELECT r.to_entity FROM llmspell.graph_relationships r
              WHERE hashtextextended(r.tenant_id || ':' || r.from_entity, 0) = 1
                AND r.tenant_id = 't' COLLATE "C" AND r.from_entity = 'e1' COLLATE "C"
+               AND r.relationship_type = 'knows'
              ORDER BY r.to_entity COLLATE "C", r.relationship_id COLLATE "C" LIMIT 5$$) p
             WHERE p ~ 'Scan|Sort'),
           '  ->  Index Only Scan using graph_relationships_out_key on graph_relationships r',
-          '... and graph_relationships_out_key a source''s first edges in order, without a sort');
+          '... and graph_relationships_out_key a source''s first edges of a type in order, unsorted');
 RESET enable_bitmapscan;
 SELECT cmp_ok((SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
                JOIN pg_namespace n ON n.oid = t.relnamespace
