@@ -24,7 +24,7 @@ TEST(Migrations, Versions) {
 
 TEST(Migrations, BuiltInSets) {
   auto pg = load_migrations(Backend::kPostgres, std::nullopt);
-  ASSERT_EQ(pg.size(), 16u);
+  ASSERT_EQ(pg.size(), 17u);
   EXPECT_EQ(pg.front().name, "001_initial.sql");
   for (std::size_t i = 0; i < pg.size(); ++i) {
     EXPECT_EQ(pg[i].version, static_cast<int>(i) + 1);
