@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace llmspell::temporal {
 namespace {
@@ -349,7 +348,8 @@ class Walk {
   TraverseResult result_;
   std::vector<Node> nodes_;
   std::unordered_map<std::string, std::size_t> visited_;
-  std::unordered_set<std::string> visible_, invisible_;  // neighbours checked by the core
+  // Neighbours the core asked the store about: visible or not.
+  std::unordered_map<std::string, bool> known_;
   std::vector<Edge> edges_, more_;  // expand_level's, kept from level to level with their memory
 };
 
@@ -358,17 +358,15 @@ class Walk {
 void Walk::check_visibility(const std::vector<Edge>& edges, std::size_t from) {
   std::size_t want = static_cast<std::size_t>(std::max<std::int64_t>(remaining(), 8));
   std::vector<std::string> ids;
-  std::unordered_set<std::string_view> asked;
   for (std::size_t k = from; k < edges.size() && ids.size() < want; ++k) {
     const Edge& e = edges[k];
-    if (e.checked || visited_.count(e.neighbour) || visible_.count(e.neighbour) ||
-        invisible_.count(e.neighbour) || !asked.insert(e.neighbour).second)
+    // Entered as not visible until the store says otherwise; a repeat in edges is entered once.
+    if (e.checked || visited_.count(e.neighbour) || !known_.try_emplace(e.neighbour, false).second)
       continue;
     ids.push_back(e.neighbour);
   }
-  std::vector<std::string> found = s_.visible_entities(ids, r_.at);
-  std::unordered_set<std::string> yes(found.begin(), found.end());
-  for (auto& id : ids) (yes.count(id) ? visible_ : invisible_).insert(std::move(id));
+  for (const auto& id : s_.visible_entities(ids, r_.at))
+    if (auto it = known_.find(id); it != known_.end()) it->second = true;
 }
 
 // Adds the unvisited visible neighbours of edges[from, to) (sorted, one source) in order;
@@ -379,11 +377,12 @@ bool Walk::follow(const std::vector<Edge>& edges, std::size_t from, std::size_t 
     const Edge& e = edges[k];
     if (visited_.count(e.neighbour)) continue;
     if (!e.checked) {
-      if (invisible_.count(e.neighbour)) continue;
-      if (!visible_.count(e.neighbour)) {
+      auto it = known_.find(e.neighbour);
+      if (it == known_.end()) {
         check_visibility(edges, k);
-        if (invisible_.count(e.neighbour)) continue;
+        it = known_.find(e.neighbour);
       }
+      if (!it->second) continue;
     }
     if (remaining() == 0) {
       result_.truncated = true;
