@@ -441,17 +441,16 @@ void PgGraphStore::insert_relationship(const t::RelationshipVersion& v) {
 
 std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::string>& ids,
                                                         const t::AsOf& at) {
-  std::vector<int64> keys;
+  std::vector<Datum> keys;
   keys.reserve(ids.size());
   std::string scratch;
-  for (const auto& id : ids) keys.push_back(hash_key(tenant_, id, scratch));
+  for (const auto& id : ids) keys.push_back(Int64GetDatum(hash_key(tenant_, id, scratch)));
   // The index scan sorts the array before its probes: handed over sorted, it finds it so in one
   // pass.
-  std::sort(keys.begin(), keys.end());
-  std::vector<Datum> items(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) items[i] = Int64GetDatum(keys[i]);
+  std::sort(keys.begin(), keys.end(),
+            [](Datum a, Datum b) { return DatumGetInt64(a) < DatumGetInt64(b); });
   pg_guard([&] {
-    Datum values[4] = {text_datum(tenant_), int8_array(items), time_datum(at.valid),
+    Datum values[4] = {text_datum(tenant_), int8_array(keys), time_datum(at.valid),
                        time_datum(at.tx)};
     run_plan(kVisible, values, nullptr, true);
     pfree(DatumGetPointer(values[1]));
