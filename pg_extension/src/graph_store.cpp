@@ -1,5 +1,7 @@
 #include "graph_store.h"
 
+#include "graph_probe.h"
+
 extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -213,11 +215,33 @@ std::string str(const Cell& c) { return c.null ? std::string() : std::string(c.t
 
 uint64 processed() { return SPI_processed; }
 
-// Frees the last result once its rows are read: a traversal runs many plans in one SPI
-// connection, and results kept until SPI_finish() make its memory grow (fresh pages, each one
-// a page fault) instead of being reused.
-void free_result() {
-  pg_guard([] { SPI_freetuptable(SPI_tuptable); });
+// Reads the records graph_probe.h's probes append.
+struct RowReader {
+  const char* at;
+  const char* end;
+  bool done() const { return at == end; }
+  int32 integer() {
+    int32 v;
+    memcpy(&v, at, sizeof v);
+    at += sizeof v;
+    return v;
+  }
+  std::string_view bytes() {
+    auto n = static_cast<std::size_t>(integer());
+    std::string_view b(at, n);
+    at += n;
+    return b;
+  }
+};
+
+// Frees a read's rows once read: a traversal runs many reads in one SPI connection, and results
+// kept until SPI_finish() make its memory grow (fresh pages, each one a page fault) instead of
+// being reused.
+void free_rows(StringInfoData& rows, bool direct) {
+  pg_guard([&] {
+    pfree(rows.data);
+    if (!direct) SPI_freetuptable(SPI_tuptable);
+  });
 }
 
 // The key of the graph's _key indexes, hashtextextended(tenant_id || ':' || id, 0): the hash
@@ -449,7 +473,13 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
   // pass.
   std::sort(keys.begin(), keys.end(),
             [](Datum a, Datum b) { return DatumGetInt64(a) < DatumGetInt64(b); });
+  bool direct = false;
+  StringInfoData rows;
   pg_guard([&] {
+    initStringInfo(&rows);
+    direct = probe_visible(tenant_, keys.data(), static_cast<int>(keys.size()),
+                           {to_pg(at.valid), to_pg(at.tx)}, &rows);
+    if (direct) return;
     Datum values[4] = {text_datum(tenant_), int8_array(keys), time_datum(at.valid),
                        time_datum(at.tx)};
     run_plan(kVisible, values, nullptr, true);
@@ -459,14 +489,21 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
   std::vector<std::string_view> asked(ids.begin(), ids.end());
   std::sort(asked.begin(), asked.end());
   std::vector<std::string> out;
-  out.reserve(processed());
-  Cell c[kMaxColumns];
-  for (uint64 i = 0, n = processed(); i < n; ++i) {
-    read_row(i, 1, 0, c);
-    std::string_view id(c[0].text, static_cast<std::size_t>(c[0].length));
+  auto keep = [&](std::string_view id) {
     if (std::binary_search(asked.begin(), asked.end(), id)) out.emplace_back(id);
+  };
+  if (direct) {
+    RowReader r{rows.data, rows.data + rows.len};
+    while (!r.done()) keep(r.bytes());
+  } else {
+    out.reserve(processed());
+    Cell c[kMaxColumns];
+    for (uint64 i = 0, n = processed(); i < n; ++i) {
+      read_row(i, 1, 0, c);
+      keep(std::string_view(c[0].text, static_cast<std::size_t>(c[0].length)));
+    }
   }
-  free_result();
+  free_rows(rows, direct);
   return out;
 }
 
@@ -483,7 +520,20 @@ void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::Exp
     if (incoming && q.direction == t::Direction::kOut) continue;
     auto p =
         static_cast<Plan>(kExpand + (incoming ? 1 : 0) + (q.after ? 2 : 0) + (one_type ? 4 : 0));
+    bool direct = false;
+    StringInfoData rows;
     pg_guard([&] {
+      initStringInfo(&rows);
+      EdgeProbe probe{incoming,
+                      &tenant_,
+                      &frontier,
+                      keys.data(),
+                      any_type ? nullptr : q.types,
+                      {to_pg(q.at.valid), to_pg(q.at.tx)},
+                      static_cast<uint64>(q.limit),
+                      q.after};
+      direct = probe_edges(probe, &rows);
+      if (direct) return;
       Datum values[9] = {text_datum(tenant_),
                          text_array(frontier),
                          time_datum(q.at.valid),
@@ -499,14 +549,24 @@ void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::Exp
       pfree(DatumGetPointer(values[1]));
       pfree(DatumGetPointer(values[6]));
     });
-    Cell c[kMaxColumns];
-    out.reserve(out.size() + processed());
-    for (uint64 i = 0, n = processed(); i < n; ++i) {
-      read_row(i, 4, 0, c, 0b0001);
-      out.push_back({static_cast<std::size_t>(c[0].integer - 1), str(c[1]), str(c[2]), str(c[3]),
-                     false, incoming});
+    if (direct) {
+      RowReader r{rows.data, rows.data + rows.len};
+      while (!r.done()) {
+        auto source = static_cast<std::size_t>(r.integer());
+        std::string_view neighbour = r.bytes(), relationship = r.bytes(), type = r.bytes();
+        out.push_back({source, std::string(neighbour), std::string(relationship), std::string(type),
+                       false, incoming});
+      }
+    } else {
+      Cell c[kMaxColumns];
+      out.reserve(out.size() + processed());
+      for (uint64 i = 0, n = processed(); i < n; ++i) {
+        read_row(i, 4, 0, c, 0b0001);
+        out.push_back({static_cast<std::size_t>(c[0].integer - 1), str(c[1]), str(c[2]), str(c[3]),
+                       false, incoming});
+      }
     }
-    free_result();
+    free_rows(rows, direct);
   }
 }
 

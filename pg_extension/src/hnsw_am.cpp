@@ -50,7 +50,6 @@ void hnsw_register_settings() {
                           "(0: no cache; every distance then reads the index page).",
                           NULL, &hnsw_cache_mb, 64, 0, 1 << 20, PGC_USERSET, GUC_UNIT_MB, NULL,
                           NULL, NULL);
-  MarkGUCPrefixReserved("llmspell");
 }
 
 static bytea* hnsw_options(Datum reloptions, bool validate) {

@@ -3,6 +3,10 @@
 
 #include <cmath>
 
+extern "C" {
+#include "utils/guc.h"
+}
+
 #include "vector/limits.h"
 #include "vector/vector_codec.h"
 
@@ -12,9 +16,17 @@ PGDLLEXPORT void _PG_init(void);
 }
 
 void hnsw_register_settings();
+namespace graph_pg {
+void graph_register_settings();
+}
 
 // Settings and index options are registered once per backend, when the library loads.
-void _PG_init(void) { hnsw_register_settings(); }
+void _PG_init(void) {
+  hnsw_register_settings();
+  graph_pg::graph_register_settings();
+  // After every llmspell.* setting exists: a misspelt one is then an error, not a placeholder.
+  MarkGUCPrefixReserved("llmspell");
+}
 
 using llmspell::vector::kMaxDimensions;
 
