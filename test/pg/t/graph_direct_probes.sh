@@ -54,6 +54,11 @@ history() {  # history TENANT SEED PHASE
       for (h = 0; h < 60; h++)  # a hub: small budgets page through its edges
         printf "SELECT graph_add_relationship(%sh%d%s, %se0%s, %se%d%s, %sknows%s, %s{}%s, %s2024-02-01%s);\n",
                q, h, q, q, q, q, 1 + h * 3, q, q, q, q, q, q, q
+      # Four parallel edges to each neighbour: a page of edges holds fewer new entities than the
+      # budget has room for, so the walk continues after the last (neighbour, relationship id).
+      for (n = 20; n < 70; n++) for (k = 0; k < 4; k++)
+        printf "SELECT graph_add_relationship(%sp%d_%d%s, %se198%s, %se%d%s, %sknows%s, %s{}%s, %s2024-02-01%s);\n",
+               q, n, k, q, q, q, q, n, q, q, q, q, q, q, q
     } else {
       for (r = 150; r < 190; r++)
         printf "SELECT graph_update_relationship(%sr%d%s, %s%s%s);\n", q, r, q, q, types[(r + 1) % 3], q
@@ -95,15 +100,18 @@ SELECT count(*) || ' ' || md5(string_agg(x, E'\n' ORDER BY x)) FROM (
          || t.relationships::text || ' ' || t.truncated AS x
   FROM generate_series(0, 199, 7) s,
   LATERAL (VALUES
-    (1, 4, ARRAY['knows'], 'out', 1000, NULL::timestamptz, NULL::timestamptz),
-    (2, 3, NULL, 'both', 300, NULL, NULL),
-    (3, 2, ARRAY['works_at', 'it''s "quoted"'], 'in', 1000, NULL, NULL),
-    (4, 4, NULL, 'out', 5, NULL, NULL),
-    (5, 10, NULL, 'both', 20, NULL, NULL),
-    (6, 3, NULL, 'both', 1000, '2024-06-01', '$t1'),
-    (7, 4, ARRAY['knows'], 'out', 1000, '2024-06-01', NULL),
-    (8, 3, NULL, 'in', 1000, '2025-06-01', NULL)) AS c(n, depth, types, dir, budget, v, tx),
-  LATERAL graph_traverse(ARRAY['e' || s, 'e0'], c.depth, c.types, c.dir, c.budget, c.v, c.tx) t
+    (1, 4, ARRAY['knows'], 'out', 1000, NULL::timestamptz, NULL::timestamptz, 'e0'),
+    (2, 3, NULL, 'both', 300, NULL, NULL, 'e0'),
+    (3, 2, ARRAY['works_at', 'it''s "quoted"'], 'in', 1000, NULL, NULL, 'e0'),
+    (4, 4, NULL, 'out', 5, NULL, NULL, 'e0'),
+    (5, 10, NULL, 'both', 20, NULL, NULL, 'e0'),
+    (6, 3, NULL, 'both', 1000, '2024-06-01', '$t1', 'e0'),
+    (7, 4, ARRAY['knows'], 'out', 1000, '2024-06-01', NULL, 'e0'),
+    (8, 3, NULL, 'in', 1000, '2025-06-01', NULL, 'e0'),
+    (9, 1, NULL, 'out', 40, NULL, NULL, 'e198'),
+    (10, 2, ARRAY['knows'], 'both', 45, '2024-06-01', NULL, 'e198'))
+    AS c(n, depth, types, dir, budget, v, tx, hub),
+  LATERAL graph_traverse(ARRAY['e' || s, c.hub], c.depth, c.types, c.dir, c.budget, c.v, c.tx) t
 ) q;
 SQL
   } | app 2>&1
