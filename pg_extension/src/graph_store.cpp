@@ -52,39 +52,36 @@ struct PlanText {
   Oid types[9];
 };
 
-constexpr Oid T = TEXTOID, TS = TIMESTAMPTZOID, TA = TEXTARRAYOID, I8 = INT8OID, I8A = INT8ARRAYOID;
+constexpr Oid T = TEXTOID, TS = TIMESTAMPTZOID, TA = TEXTARRAYOID, I8 = INT8OID;
 
+// The reads of a traversal when graph_probe.h may not serve them (row-level security policies of
+// the DBA's, ...). They take the tenant and the ids as text: under row-level security the planner
+// may use an index only for conditions whose functions are leakproof, which texteq is and the
+// hash of the _key indexes (hashtextextended, ||) is not; a condition on the hash would make each
+// probe a sequential scan.
 // Edges only (the core checks the visibility of the neighbours it would add, in batches): for
-// each source ($2, in array order, with its hash_key() in $7), its first $6 edges (NULL: all) in
-// (neighbour, relationship id) order, bytewise, which is the order of the covering index
-// graph_relationships_out_key/_in_key; the ...After forms continue one source after the key ($8,
-// $9). The key finds the source's index entries; the tenant and id comparisons drop another
-// source with the same key. They compare in the "C" collation (equality is bytewise in every
-// deterministic one) so that no (tenant_id, id) index matches them: the planner would otherwise
-// weigh graph_relationships_out/_in, which need a sort, against the key. Types: any of $5 (NULL:
-// all), or, in the ...One forms, the one type $5[1], which the index's last key column checks
-// before the executor sees an edge of another type.
+// each source ($2, in array order), its first $6 edges (NULL: all) in (neighbour, relationship id)
+// order, bytewise; the ...After forms continue one source after the key ($7, $8). Types: any of
+// $5 (NULL: all), or, in the ...One forms, the one type $5[1].
 // clang-format off
 #define EXPAND(near, far, types, after)                                                            \
   "SELECT f.ord::int4, x.neighbour, x.relationship_id, x.relationship_type"                        \
-  " FROM unnest($2::text[], $7::int8[]) WITH ORDINALITY AS f(id, k, ord) CROSS JOIN LATERAL ("     \
+  " FROM unnest($2::text[]) WITH ORDINALITY AS f(id, ord) CROSS JOIN LATERAL ("                   \
   "   SELECT r." far " AS neighbour, r.relationship_id, r.relationship_type"                       \
   "   FROM graph_relationships r"                                                                  \
-  "   WHERE hashtextextended(r.tenant_id || ':' || r." near ", 0) = f.k"                           \
-  "     AND r.tenant_id = $1 COLLATE \"C\" AND r." near " = f.id COLLATE \"C\""                    \
-  "     AND " VISIBLE("r") types after                                                             \
+  "   WHERE r.tenant_id = $1 AND r." near " = f.id AND " VISIBLE("r") types after                  \
   "   ORDER BY r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\" LIMIT $6) x"
 #define ANY_TYPE " AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5))"
 #define ONE_TYPE " AND r.relationship_type = ($5::text[])[1]"
 #define AFTER(far) \
-  " AND (r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\") > ($8::text, $9::text)"
+  " AND (r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\") > ($7::text, $8::text)"
 #define EXPAND_PLANS(types)                                                                        \
-  {EXPAND("from_entity", "to_entity", types, ""), 7, {T, TA, TS, TS, TA, I8, I8A}},                \
-  {EXPAND("to_entity", "from_entity", types, ""), 7, {T, TA, TS, TS, TA, I8, I8A}},                \
-  {EXPAND("from_entity", "to_entity", types, AFTER("to_entity")), 9,                               \
-   {T, TA, TS, TS, TA, I8, I8A, T, T}},                                                            \
-  {EXPAND("to_entity", "from_entity", types, AFTER("from_entity")), 9,                             \
-   {T, TA, TS, TS, TA, I8, I8A, T, T}}
+  {EXPAND("from_entity", "to_entity", types, ""), 6, {T, TA, TS, TS, TA, I8}},                     \
+  {EXPAND("to_entity", "from_entity", types, ""), 6, {T, TA, TS, TS, TA, I8}},                     \
+  {EXPAND("from_entity", "to_entity", types, AFTER("to_entity")), 8,                               \
+   {T, TA, TS, TS, TA, I8, T, T}},                                                                 \
+  {EXPAND("to_entity", "from_entity", types, AFTER("from_entity")), 8,                             \
+   {T, TA, TS, TS, TA, I8, T, T}}
 // clang-format on
 
 const PlanText kPlans[kPlanCount] = {
@@ -144,14 +141,11 @@ const PlanText kPlans[kPlanCount] = {
      " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, 'infinity', $9)",
      9,
      {T, T, T, T, T, T, TS, TS, TS}},
-    // At most one version of an id is visible at a point (the exclusion constraint). $2 holds
-    // hash_key()s: the probes descend graph_entities_key on one int8 each. A key is a hash, so
-    // the tenant is checked here (in "C", for the reason EXPAND gives) and the id by the caller.
-    {"SELECT e.entity_id FROM graph_entities e WHERE"
-     " hashtextextended(e.tenant_id || ':' || e.entity_id, 0) = ANY ($2)"
-     " AND e.tenant_id = $1 COLLATE \"C\" AND " VISIBLE("e"),
+    // At most one version of an id is visible at a point (the exclusion constraint).
+    {"SELECT e.entity_id FROM graph_entities e WHERE e.tenant_id = $1 AND e.entity_id = ANY ($2)"
+     " AND " VISIBLE("e"),
      4,
-     {T, I8A, TS, TS}},
+     {T, TA, TS, TS}},
     EXPAND_PLANS(ANY_TYPE),
     EXPAND_PLANS(ONE_TYPE),
 };
@@ -250,13 +244,6 @@ int64 hash_key(const std::string& tenant, const std::string& id, std::string& sc
   scratch.assign(tenant).append(":").append(id);
   return static_cast<int64>(hash_any_extended(
       reinterpret_cast<const unsigned char*>(scratch.data()), static_cast<int>(scratch.size()), 0));
-}
-
-// An int8[] of `keys` (palloc'd: use in pg_guard).
-Datum int8_array(const std::vector<Datum>& keys) {
-  return PointerGetDatum(construct_array(const_cast<Datum*>(keys.data()),
-                                         static_cast<int>(keys.size()), INT8OID, sizeof(int64),
-                                         FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 // 64-bit FNV-1a: the advisory lock key of a tenant's graph writes.
@@ -469,8 +456,7 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
   keys.reserve(ids.size());
   std::string scratch;
   for (const auto& id : ids) keys.push_back(Int64GetDatum(hash_key(tenant_, id, scratch)));
-  // The index scan sorts the array before its probes: handed over sorted, it finds it so in one
-  // pass.
+  // graph_probe.h's probes descend in key order (and skip repeated keys).
   std::sort(keys.begin(), keys.end(),
             [](Datum a, Datum b) { return DatumGetInt64(a) < DatumGetInt64(b); });
   bool direct = false;
@@ -480,12 +466,12 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
     direct = probe_visible(tenant_, keys.data(), static_cast<int>(keys.size()),
                            {to_pg(at.valid), to_pg(at.tx)}, &rows);
     if (direct) return;
-    Datum values[4] = {text_datum(tenant_), int8_array(keys), time_datum(at.valid),
+    Datum values[4] = {text_datum(tenant_), text_array(ids), time_datum(at.valid),
                        time_datum(at.tx)};
     run_plan(kVisible, values, nullptr, true);
     pfree(DatumGetPointer(values[1]));
   });
-  // Another id with the same key is not an answer: keep the ids asked for.
+  // Another id with the same key is not an answer (direct probes): keep the ids asked for.
   std::vector<std::string_view> asked(ids.begin(), ids.end());
   std::sort(asked.begin(), asked.end());
   std::vector<std::string> out;
@@ -534,20 +520,18 @@ void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::Exp
                       q.after};
       direct = probe_edges(probe, &rows);
       if (direct) return;
-      Datum values[9] = {text_datum(tenant_),
+      Datum values[8] = {text_datum(tenant_),
                          text_array(frontier),
                          time_datum(q.at.valid),
                          time_datum(q.at.tx),
                          any_type ? Datum(0) : text_array(*q.types),
                          Int64GetDatum(static_cast<int64>(q.limit)),
-                         int8_array(keys),
                          q.after ? text_datum(q.after->neighbour) : Datum(0),
                          q.after ? text_datum(q.after->relationship_id) : Datum(0)};
-      const char nulls[9] = {' ', ' ', ' ', ' ', any_type ? 'n' : ' ', q.limit == 0 ? 'n' : ' ',
-                             ' ', ' ', ' '};
+      const char nulls[8] = {' ', ' ', ' ', ' ', any_type ? 'n' : ' ', q.limit == 0 ? 'n' : ' ',
+                             ' ', ' '};
       run_plan(p, values, nulls, true);
       pfree(DatumGetPointer(values[1]));
-      pfree(DatumGetPointer(values[6]));
     });
     if (direct) {
       RowReader r{rows.data, rows.data + rows.len};
