@@ -7,8 +7,10 @@
 // machine is shared and wall time is noisy. Both sides of a comparison run the same starts, and
 // their row counts are checked against each other start by start.
 //   bench_graph [--entities N] [--relationships M] [--samples S] [--repeat K] [--sqlite FILE]
-//               [--pg CONNINFO] [--backends sqlite,pg] [--reuse 1]
-//   (--reuse: keep an already loaded PostgreSQL; --repeat: runs per start, the fastest counts)
+//               [--pg CONNINFO] [--pg-role ROLE] [--backends sqlite,pg] [--reuse 1]
+//   (--reuse: keep an already loaded PostgreSQL; --repeat: runs per start, the fastest counts;
+//    --pg-role: the queries run as this role after the load, as an application would, under its
+//    row-level security)
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
@@ -293,6 +295,12 @@ struct Pg {
       throw std::runtime_error(std::string("pg: ") + PQresultErrorMessage(r) + " in " + sql);
     return r;
   }
+  std::string value(const std::string& sql) {
+    PGresult* r = run(sql, {});
+    std::string v = PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+    PQclear(r);
+    return v;
+  }
   std::size_t rows(const std::string& sql, const std::vector<std::string>& params) {
     PGresult* r = run(sql, params);
     std::size_t n = static_cast<std::size_t>(PQntuples(r));
@@ -409,7 +417,7 @@ const double kTargets[] = {1, -1, 5, 20, 50};
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   int n_entities = 100000, n_relationships = 1000000, samples = 200;
-  std::string sqlite_path = "/tmp/llmspell_bench_graph.db", pg, backends = "sqlite,pg";
+  std::string sqlite_path = "/tmp/llmspell_bench_graph.db", pg, pg_role, backends = "sqlite,pg";
   bool reuse = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -425,6 +433,8 @@ int main(int argc, char** argv) {
       sqlite_path = argv[i + 1];
     else if (a == "--pg")
       pg = argv[i + 1];
+    else if (a == "--pg-role")
+      pg_role = argv[i + 1];
     else if (a == "--backends")
       backends = argv[i + 1];
     else if (a == "--reuse")
@@ -553,6 +563,18 @@ int main(int argc, char** argv) {
       std::printf("PostgreSQL: %s in %.1f s\n",
                   reuse ? "connected (data kept)" : "loaded with COPY + VACUUM ANALYZE",
                   (now_ms() - t0) / 1000);
+      if (!pg_role.empty()) {
+        char* role = PQescapeIdentifier(p.c, pg_role.data(), pg_role.size());
+        if (role == nullptr) throw std::runtime_error(PQerrorMessage(p.c));
+        std::string set_role = std::string("SET ROLE ") + role;
+        PQfreemem(role);
+        PQclear(p.run(set_role, {}));
+        std::printf("PostgreSQL: queries as role %s (row-level security applies: %s)\n",
+                    pg_role.c_str(),
+                    p.value("SELECT CASE WHEN row_security_active('graph_relationships') THEN 'yes'"
+                            " ELSE 'no' END")
+                        .c_str());
+      }
       int backend = PQbackendPID(p.c);
       std::string vt = ts(valid_now);
       if (run_sqlite) table.rule();

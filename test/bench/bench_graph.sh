@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs bench_graph on SQLite and on a throwaway PostgreSQL cluster (started here, stopped on
-# exit): the graph tables in schema llmspell as the migrations lay them out.
+# exit): the graph tables in schema llmspell as the migrations lay them out, loaded as the
+# superuser and queried as a role under row-level security, as an application queries them.
 #   test/bench/bench_graph.sh [BUILD_DIR] [bench_graph options...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,5 +20,10 @@ CREATE EXTENSION llmspell SCHEMA llmspell;
 SET search_path = llmspell;
 \i $PWD/pg_extension/sql/graph_schema.sql
 ALTER DATABASE graph_bench SET search_path = llmspell;
+-- The queries run as an application would: a role without BYPASSRLS, under the tenant policy.
+CREATE ROLE llmspell_graph_reader NOLOGIN NOSUPERUSER NOBYPASSRLS;
+GRANT USAGE ON SCHEMA llmspell TO llmspell_graph_reader;
+GRANT SELECT ON graph_entities, graph_relationships TO llmspell_graph_reader;
 SQL
-"$build/test/bench/bench_graph" --pg "host=$PGHOST port=$PGPORT user=postgres dbname=graph_bench" "$@"
+"$build/test/bench/bench_graph" --pg "host=$PGHOST port=$PGPORT user=postgres dbname=graph_bench" \
+  --pg-role llmspell_graph_reader "$@"
