@@ -17,7 +17,7 @@ role=llmspell_probe_app
 trap 'dropdb --if-exists $db; psql -X -q -c "DROP ROLE IF EXISTS $role" >/dev/null' EXIT
 unset DATABASE_URL LLMSPELL_CONFIG LLMSPELL_MIGRATIONS_DIR
 
-tap_plan 15
+tap_plan 16
 admin() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db "$@"; }
 app() { psql -X -q -At -v ON_ERROR_STOP=1 -d "host=$PGHOST port=$PGPORT user=$role dbname=$db" "$@"; }
 
@@ -189,3 +189,24 @@ out=$(psql -X -q -At -d $db -c "SET search_path = llmspell" -c "SET app.tenant_i
 want=$(app -c "SET app.tenant_id = 'a'" -c "SELECT count(*) FROM graph_traverse(ARRAY['e0'], 3, NULL, 'both')")
 tap_is "$(says_sql "$out"):$(grep -v DEBUG <<<"$out")" "0:$want" \
   "a superuser (row security off for it) reads directly and sees tenant a's graph only"
+
+# Inside a transaction, a traversal sees the transaction's own writes, a retraction included
+# (heap fetches under the statement's snapshot), directly as through SQL.
+out=$(app <<'SQL' 2>&1
+SET app.tenant_id = 'c';
+SELECT graph_add_entity('a', 'p') IS NULL, graph_add_entity('b', 'p') IS NULL,
+       graph_add_relationship('r1', 'a', 'b', 'knows') IS NULL;
+BEGIN;
+SELECT graph_add_entity('c', 'p') IS NULL, graph_add_relationship('r2', 'b', 'c', 'knows') IS NULL,
+       graph_retract_relationship('r1') IS NULL, graph_add_relationship('r3', 'a', 'c', 'knows') IS NULL;
+SET client_min_messages = debug1;
+SELECT 'direct ' || string_agg(entity_id || depth, ',' ORDER BY entity_id) FROM graph_traverse(ARRAY['a'], 3);
+SET client_min_messages = notice;
+SET LOCAL llmspell.graph_direct_probes = off;
+SELECT 'sql ' || string_agg(entity_id || depth, ',' ORDER BY entity_id) FROM graph_traverse(ARRAY['a'], 3);
+ROLLBACK;
+SELECT 'after ' || string_agg(entity_id || depth, ',' ORDER BY entity_id) FROM graph_traverse(ARRAY['a'], 3);
+SQL
+)
+tap_is "$(grep -v '^f|f|f' <<<"$out" | tr '\n' ' ')" "direct a0,c1 sql a0,c1 after a0,b1 " \
+  "a transaction's own writes: seen directly as through SQL, gone after ROLLBACK"
