@@ -41,9 +41,9 @@ enum Plan {
   kInsertEntity,
   kInsertRelationship,
   kVisible,
-  // Eight expansion plans: + 1 for direction in, + 2 for the ...After forms, + 4 for one type.
+  // Four expansion plans: + 1 for direction in, + 2 for the ...After forms.
   kExpand,
-  kPlanCount = kExpand + 8
+  kPlanCount = kExpand + 4
 };
 
 struct PlanText {
@@ -61,27 +61,19 @@ constexpr Oid T = TEXTOID, TS = TIMESTAMPTZOID, TA = TEXTARRAYOID, I8 = INT8OID;
 // probe a sequential scan.
 // Edges only (the core checks the visibility of the neighbours it would add, in batches): for
 // each source ($2, in array order), its first $6 edges (NULL: all) in (neighbour, relationship id)
-// order, bytewise; the ...After forms continue one source after the key ($7, $8). Types: any of
-// $5 (NULL: all), or, in the ...One forms, the one type $5[1].
+// order, bytewise, of one of the types $5 (NULL: all); the ...After forms continue one source
+// after the key ($7, $8).
 // clang-format off
-#define EXPAND(near, far, types, after)                                                            \
+#define EXPAND(near, far, after)                                                                   \
   "SELECT f.ord::int4, x.neighbour, x.relationship_id, x.relationship_type"                        \
   " FROM unnest($2::text[]) WITH ORDINALITY AS f(id, ord) CROSS JOIN LATERAL ("                   \
   "   SELECT r." far " AS neighbour, r.relationship_id, r.relationship_type"                       \
   "   FROM graph_relationships r"                                                                  \
-  "   WHERE r.tenant_id = $1 AND r." near " = f.id AND " VISIBLE("r") types after                  \
+  "   WHERE r.tenant_id = $1 AND r." near " = f.id AND " VISIBLE("r")                              \
+  "     AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5))" after                          \
   "   ORDER BY r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\" LIMIT $6) x"
-#define ANY_TYPE " AND ($5::text[] IS NULL OR r.relationship_type = ANY ($5))"
-#define ONE_TYPE " AND r.relationship_type = ($5::text[])[1]"
 #define AFTER(far) \
   " AND (r." far " COLLATE \"C\", r.relationship_id COLLATE \"C\") > ($7::text, $8::text)"
-#define EXPAND_PLANS(types)                                                                        \
-  {EXPAND("from_entity", "to_entity", types, ""), 6, {T, TA, TS, TS, TA, I8}},                     \
-  {EXPAND("to_entity", "from_entity", types, ""), 6, {T, TA, TS, TS, TA, I8}},                     \
-  {EXPAND("from_entity", "to_entity", types, AFTER("to_entity")), 8,                               \
-   {T, TA, TS, TS, TA, I8, T, T}},                                                                 \
-  {EXPAND("to_entity", "from_entity", types, AFTER("from_entity")), 8,                             \
-   {T, TA, TS, TS, TA, I8, T, T}}
 // clang-format on
 
 const PlanText kPlans[kPlanCount] = {
@@ -146,8 +138,10 @@ const PlanText kPlans[kPlanCount] = {
      " AND " VISIBLE("e"),
      4,
      {T, TA, TS, TS}},
-    EXPAND_PLANS(ANY_TYPE),
-    EXPAND_PLANS(ONE_TYPE),
+    {EXPAND("from_entity", "to_entity", ""), 6, {T, TA, TS, TS, TA, I8}},
+    {EXPAND("to_entity", "from_entity", ""), 6, {T, TA, TS, TS, TA, I8}},
+    {EXPAND("from_entity", "to_entity", AFTER("to_entity")), 8, {T, TA, TS, TS, TA, I8, T, T}},
+    {EXPAND("to_entity", "from_entity", AFTER("from_entity")), 8, {T, TA, TS, TS, TA, I8, T, T}},
 };
 
 SPIPlanPtr plans[kPlanCount];
@@ -496,7 +490,6 @@ std::vector<std::string> PgGraphStore::visible_entities(const std::vector<std::s
 void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::ExpandRequest& q,
                           std::vector<t::Edge>& out) {
   bool any_type = q.types == nullptr || q.types->empty();
-  bool one_type = !any_type && q.types->size() == 1;
   std::vector<Datum> keys;
   keys.reserve(frontier.size());
   std::string scratch;
@@ -504,8 +497,7 @@ void PgGraphStore::expand(const std::vector<std::string>& frontier, const t::Exp
   for (bool incoming : {false, true}) {
     if (!incoming && q.direction == t::Direction::kIn) continue;
     if (incoming && q.direction == t::Direction::kOut) continue;
-    auto p =
-        static_cast<Plan>(kExpand + (incoming ? 1 : 0) + (q.after ? 2 : 0) + (one_type ? 4 : 0));
+    auto p = static_cast<Plan>(kExpand + (incoming ? 1 : 0) + (q.after ? 2 : 0));
     bool direct = false;
     StringInfoData rows;
     pg_guard([&] {
