@@ -31,7 +31,10 @@ extern "C" {
 #include "utils/snapmgr.h"
 }
 
+#include <algorithm>
 #include <cstring>
+#include <string_view>
+#include <tuple>
 
 namespace graph_pg {
 
@@ -244,29 +247,12 @@ bool visible_in_heap(IndexScanDesc scan, ItemPointer tid, TupleTableSlot* slot, 
   return found;
 }
 
-struct Bytes {
-  const char* data;
-  int length;
-};
-
-// A text attribute of an index tuple (detoasted if the index compressed it).
-Bytes bytes_of(Datum d) {
+// A text attribute of an index tuple (detoasted if the index compressed it). std::string_view
+// compares bytewise, as COLLATE "C" does.
+std::string_view text_of(Datum d) {
   auto* v = reinterpret_cast<struct varlena*>(DatumGetPointer(d));
   if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v)) v = pg_detoast_datum_packed(v);
-  return {VARDATA_ANY(v), static_cast<int>(VARSIZE_ANY_EXHDR(v))};
-}
-
-bool equal(Bytes a, const std::string& b) {
-  return static_cast<std::size_t>(a.length) == b.size() && memcmp(a.data, b.data(), b.size()) == 0;
-}
-
-// Bytewise order, as COLLATE "C" compares.
-int compare(Bytes a, const std::string& b) {
-  std::size_t n = std::min(static_cast<std::size_t>(a.length), b.size());
-  int c = memcmp(a.data, b.data(), n);
-  if (c != 0) return c;
-  auto length = static_cast<std::size_t>(a.length);
-  return length < b.size() ? -1 : length > b.size() ? 1 : 0;
+  return {VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)};
 }
 
 // VISIBLE() of graph_store.cpp over the four times starting at values[first].
@@ -283,9 +269,9 @@ void append_int(StringInfo out, int32 v) {
   appendBinaryStringInfo(out, reinterpret_cast<const char*>(&v), sizeof v);
 }
 
-void append_bytes(StringInfo out, Bytes b) {
-  append_int(out, b.length);
-  appendBinaryStringInfo(out, b.data, b.length);
+void append_text(StringInfo out, std::string_view text) {
+  append_int(out, static_cast<int32>(text.size()));
+  appendBinaryStringInfo(out, text.data(), static_cast<int>(text.size()));
 }
 
 // Runs one index scan of a probe: begin, then per key rescan, then end.
@@ -346,9 +332,9 @@ bool probe_visible(const std::string& tenant, const Datum* keys, int n, ProbePoi
     index_rescan(s.desc, &key, 1, nullptr, 0);
     while (next_tuple(s, values, nulls)) {
       if (nulls[kEntityTenant] || nulls[kEntityId]) continue;
-      if (!equal(bytes_of(values[kEntityTenant]), tenant)) continue;
+      if (text_of(values[kEntityTenant]) != tenant) continue;
       if (!visible_at(values, nulls, kEntityTimes, at)) continue;
-      append_bytes(out, bytes_of(values[kEntityId]));
+      append_text(out, text_of(values[kEntityId]));
     }
   }
   end_scan(s);
@@ -380,25 +366,22 @@ bool probe_edges(const EdgeProbe& p, StringInfo out) {
       bool any_null = false;
       for (int c = kEdgeNeighbour; c <= kEdgeSource; ++c) any_null |= nulls[c];
       if (any_null) continue;
-      if (!equal(bytes_of(values[kEdgeTenant]), *p.tenant)) continue;
-      if (!equal(bytes_of(values[kEdgeSource]), frontier[i])) continue;
-      Bytes type = bytes_of(values[kEdgeType]);
+      if (text_of(values[kEdgeTenant]) != *p.tenant) continue;
+      if (text_of(values[kEdgeSource]) != frontier[i]) continue;
+      std::string_view type = text_of(values[kEdgeType]);
       if (p.types != nullptr) {
-        bool wanted = false;
-        for (const std::string& t : *p.types) wanted |= equal(type, t);
-        if (!wanted) continue;
+        if (std::find(p.types->begin(), p.types->end(), type) == p.types->end()) continue;
       }
       if (!visible_at(values, nulls, kEdgeTimes, p.at)) continue;
-      Bytes neighbour = bytes_of(values[kEdgeNeighbour]);
-      Bytes relationship = bytes_of(values[kEdgeRelationship]);
-      if (p.after != nullptr) {
-        int c = compare(neighbour, p.after->neighbour);
-        if (c < 0 || (c == 0 && compare(relationship, p.after->relationship_id) <= 0)) continue;
-      }
+      std::string_view neighbour = text_of(values[kEdgeNeighbour]);
+      std::string_view relationship = text_of(values[kEdgeRelationship]);
+      if (p.after != nullptr && std::tie(neighbour, relationship) <=
+                                    std::tie(p.after->neighbour, p.after->relationship_id))
+        continue;
       append_int(out, static_cast<int32>(i));
-      append_bytes(out, neighbour);
-      append_bytes(out, relationship);
-      append_bytes(out, type);
+      append_text(out, neighbour);
+      append_text(out, relationship);
+      append_text(out, type);
       if (++found == p.limit) break;
     }
   }
